@@ -1,0 +1,31 @@
+# One entry point for people and CI. Every target creates the virtual environment itself.
+PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test bench bench-quick sync images clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)  ## demo sync on the built-in emulators, no credentials needed
+	$(BIN)/python -m tools.demo
+
+test: $(STAMP)  ## all tests (real sandbox / Drive tests skip without secrets/)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)  ## benchmark against the emulators; prints figures
+	$(BIN)/python -m tools.bench
+
+bench-quick: $(STAMP)
+	$(BIN)/python -m tools.bench --quick
+
+sync: $(STAMP)  ## real incremental sync with the configs in secrets/ (crontab: 30 23 * * *)
+	$(BIN)/python -m tools.local_sync
+
+clean:
+	rm -rf $(VENV) .pytest_cache .demo .bench
