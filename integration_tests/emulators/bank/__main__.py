@@ -1,0 +1,58 @@
+"""Run the bank emulator from a shell.
+
+    python -m integration_tests.emulators.bank --port 0 --sample
+
+prints the URL and a ready source config (JSON), then serves until interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+
+from .dataset import BankDataset
+from .emulator import BankEmulator
+from .sample import make_sample_dataset
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m integration_tests.emulators.bank",
+                                     description="Emulated Qonto Business API v2 on loopback HTTP.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--sample", action="store_true", help="serve make_sample_dataset() data")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--transactions", type=int, default=200)
+    parser.add_argument("--receipts", type=int, default=80)
+    parser.add_argument("--start-date", default="2025-01-01")
+    parser.add_argument("--sandbox", action="store_true", help="require X-Qonto-Staging-Token")
+    parser.add_argument("--latency-ms", type=float, default=0)
+    parser.add_argument("--pagination", choices=["page", "current_page", "both"], default="both")
+    parser.add_argument("--status-filter", choices=["multi", "single"], default="multi")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    dataset = (make_sample_dataset(seed=args.seed, transactions=args.transactions, receipts=args.receipts)
+               if args.sample else BankDataset())
+    emulator = BankEmulator(dataset, sandbox=args.sandbox, latency_ms=args.latency_ms,
+                            pagination=args.pagination, status_filter=args.status_filter,
+                            host=args.host, port=args.port)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with emulator:
+        print(emulator.url, flush=True)
+        print(json.dumps(emulator.source_config(start_date=args.start_date)), flush=True)
+        try:
+            stop.wait()
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

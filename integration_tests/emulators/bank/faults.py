@@ -1,0 +1,93 @@
+"""Injected failures and the per-client request limit.
+
+A fault matches a request when its regex is found in the path or in "METHOD path"; the first
+match wins and is consumed (``times`` uses; ``times=None`` never runs out).
+"""
+
+from __future__ import annotations
+
+import collections
+import re
+import threading
+import time
+from dataclasses import dataclass
+
+
+@dataclass
+class Fault:
+    pattern: re.Pattern
+    status: int | None = None
+    retry_after: float | int | None = None
+    reset: bool = False
+    html: bool = False
+    method: str | None = None
+    remaining: int | None = 1
+    hits: int = 0
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.method and self.method.upper() != method.upper():
+            return False
+        return bool(self.pattern.search(path) or self.pattern.search(f"{method} {path}"))
+
+
+class FaultSet:
+    """Faults to inject, thread-safe."""
+
+    def __init__(self) -> None:
+        self._faults: list[Fault] = []
+        self._lock = threading.Lock()
+
+    def add(self, pattern: str, *, status: int | None = None, times: int | None = 1,
+            retry_after: float | int | None = None, reset: bool = False, html: bool = False,
+            method: str | None = None) -> Fault:
+        """Inject a failure. Exactly one of status / reset / html; ``times=None`` = forever."""
+        if sum([status is not None, reset, html]) != 1:
+            raise ValueError("a fault needs exactly one of status=..., reset=True, html=True")
+        fault = Fault(re.compile(pattern), status=status, retry_after=retry_after, reset=reset,
+                      html=html, method=method, remaining=times)
+        with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def take(self, method: str, path: str) -> Fault | None:
+        """The first matching fault, consumed once; None when the request should go through."""
+        with self._lock:
+            for fault in self._faults:
+                if fault.remaining is not None and fault.remaining <= 0:
+                    continue
+                if fault.matches(method, path):
+                    fault.hits += 1
+                    if fault.remaining is not None:
+                        fault.remaining -= 1
+                    return fault
+        return None
+
+    def __len__(self) -> int:
+        with self._lock:
+            return sum(1 for f in self._faults if f.remaining is None or f.remaining > 0)
+
+
+class RateLimiter:
+    """Sliding window: at most ``limit`` requests per ``window_s`` seconds per client address."""
+
+    def __init__(self, limit: int, window_s: float) -> None:
+        self.limit = limit
+        self.window_s = window_s
+        self._seen: dict[str, collections.deque] = collections.defaultdict(collections.deque)
+        self._lock = threading.Lock()
+
+    def allow(self, client: str) -> tuple[bool, float]:
+        """(allowed, seconds until a slot frees up)."""
+        now = time.monotonic()
+        with self._lock:
+            seen = self._seen[client]
+            while seen and seen[0] <= now - self.window_s:
+                seen.popleft()
+            if len(seen) >= self.limit:
+                return False, max(0.0, seen[0] + self.window_s - now)
+            seen.append(now)
+            return True, 0.0
