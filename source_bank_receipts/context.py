@@ -1,0 +1,59 @@
+"""What one sync shares between its streams: settings, API client, downloader, account list."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timezone
+from typing import Any, Dict, List, MutableMapping, Optional
+
+from .api import BankApi
+from .config import ConfigError, Settings
+from .dates import floor_to_tick
+from .downloads import ReceiptDownloader
+
+
+class SyncContext:
+    def __init__(
+        self, settings: Settings, config: MutableMapping[str, Any], logger: logging.Logger, now: Optional[datetime] = None, max_retries: Optional[int] = None
+    ) -> None:
+        self.settings = settings
+        self.logger = logger
+        self.api = BankApi(settings, config, logger, **({"max_retries": max_retries} if max_retries is not None else {}))
+        # Signed download URLs must never reach the logs, not even at debug level.
+        download_logger = logging.getLogger("airbyte.receipt_download")
+        download_logger.setLevel(logging.INFO)
+        self.downloader = ReceiptDownloader(self.api.attachment, download_logger)
+        # Every window of this sync ends here: rows updated while the sync runs wait for the next one.
+        self.sync_started_at = floor_to_tick(now or datetime.now(timezone.utc))
+        self._accounts: Optional[List[Dict[str, Any]]] = None
+        self._accounts_error: Optional[Exception] = None
+        self._lock = threading.Lock()
+
+    def accounts(self) -> List[Dict[str, Any]]:
+        """Bank accounts to read (closed ones too), filtered by bank_account_ids; listed once per sync."""
+        with self._lock:
+            # A failure is remembered too: the streams must not each repeat a refused call
+            # (the bank throttles clients that collect 401s).
+            if self._accounts_error is not None:
+                raise self._accounts_error
+            if self._accounts is None:
+                try:
+                    self._accounts = select_accounts(self.api.bank_accounts(), self.settings.bank_account_ids)
+                except Exception as error:
+                    self._accounts_error = error
+                    raise
+            return self._accounts
+
+
+def select_accounts(accounts: List[Dict[str, Any]], wanted: Optional[tuple]) -> List[Dict[str, Any]]:
+    if not wanted:
+        return [account for account in accounts if account.get("id")]
+    known = {account.get("id"): account for account in accounts}
+    missing = [account_id for account_id in wanted if account_id not in known]
+    if missing:
+        raise ConfigError(
+            f"bank_account_ids lists accounts the bank does not know: {', '.join(missing)}. "
+            f"Known bank account ids: {', '.join(sorted(str(k) for k in known if k)) or 'none'}."
+        )
+    return [known[account_id] for account_id in wanted]

@@ -1,0 +1,147 @@
+"""Downloading receipt files from the bank's presigned URLs.
+
+- No Authorization header: presigned storage URLs carry their own signature (and storage
+  rejects requests with both), so downloads use their own HTTP client without authenticator.
+- https only; plain http only to loopback.
+- A URL close to expiry, or answered 403/410 (expired) or 404, is replaced by a fresh one from
+  GET /v2/attachments/{id}; an attachment deleted at the bank is skipped.
+- 429/5xx and dropped connections are retried by the HTTP client with back-off; a body cut
+  short is downloaded again.
+- URLs are never logged: their query string is a credential.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime, timezone
+from typing import Any, Callable, Dict, Mapping, Optional, Union
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.sources.streams.http.error_handlers import ErrorHandler
+from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
+from airbyte_cdk.sources.streams.http.http_client import HttpClient
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from .chunking import Spool, spool
+from .config import ConfigError, check_transport
+from .errors import RetryAfterBackoff
+
+URL_TTL_S = 1800  # documented lifetime of the bank's download URLs
+REFRESH_MARGIN_S = 300  # refresh a URL that has less than this left
+ATTEMPTS = 3
+PIECE_BYTES = 1 << 20
+
+
+class DownloadFailed(AirbyteTracedException):
+    pass
+
+
+def url_expires_at(url: str, fetched_at: float) -> float:
+    """Expiry of a presigned URL: X-Amz-Date + X-Amz-Expires when present, else fetch time + 30 min."""
+    query = parse_qs(urlsplit(url).query)
+    fallback = fetched_at + URL_TTL_S
+    try:
+        signed = datetime.strptime(query["X-Amz-Date"][0], "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc).timestamp()
+        return min(signed + int(query["X-Amz-Expires"][0]), fallback)
+    except (KeyError, IndexError, ValueError):
+        return fallback
+
+
+class DownloadErrorHandler(ErrorHandler):
+    """Retry transient failures; hand every other answer back to the downloader (never FAIL: the
+    CDK's failure message would contain the signed URL)."""
+
+    @property
+    def max_retries(self) -> Optional[int]:
+        return 4
+
+    @property
+    def max_time(self) -> Optional[int]:
+        return 300
+
+    def interpret_response(self, response_or_exception: Optional[Union[requests.Response, Exception]] = None) -> ErrorResolution:
+        if isinstance(response_or_exception, requests.Response):
+            status = response_or_exception.status_code
+            if status == 429 or status >= 500:
+                return ErrorResolution(ResponseAction.RETRY, FailureType.transient_error, f"Receipt download answered HTTP {status}; retrying.")
+            if 200 <= status < 300:
+                return ErrorResolution(ResponseAction.SUCCESS)
+            return ErrorResolution(ResponseAction.IGNORE, None, f"Receipt download answered HTTP {status}.")
+        return ErrorResolution(
+            ResponseAction.RETRY,
+            FailureType.transient_error,
+            f"Receipt download connection failed ({type(response_or_exception).__name__}); retrying.",
+        )
+
+
+class ReceiptDownloader:
+    def __init__(
+        self,
+        refresh: Callable[[str], Optional[Dict[str, Any]]],
+        logger: logging.Logger,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._refresh = refresh
+        self._logger = logger
+        self._clock = clock
+        self._client = HttpClient(
+            name="receipt_download",
+            logger=logger,
+            error_handler=DownloadErrorHandler(),
+            backoff_strategy=RetryAfterBackoff(),
+        )
+
+    def download(self, attachment: Mapping[str, Any], fetched_at: float, where: str) -> Optional[Spool]:
+        """The file spooled to disk, or None when the attachment no longer exists at the bank."""
+        attachment_id = attachment["id"]
+        url = attachment.get("url")
+        if url and url_expires_at(url, fetched_at) - self._clock() < REFRESH_MARGIN_S:
+            url = None
+        problem = "no download URL"
+        for _ in range(ATTEMPTS):
+            if not url:
+                fresh = self._refresh(attachment_id)
+                if fresh is None:
+                    self._logger.warning(f"Receipt {attachment_id} ({where}) was deleted at the bank; skipped.")
+                    return None
+                url = fresh.get("url")
+                if not url:
+                    problem = "the bank gave no download URL"
+                    continue
+            try:
+                check_transport(url, "The receipt download URL")
+            except ConfigError as error:
+                raise DownloadFailed(message=f"Receipt {attachment_id} ({where}): {error.message}", failure_type=FailureType.system_error) from None
+            result, problem = self._fetch(url)
+            if result is not None:
+                return result
+            url = None  # expired, missing or cut short: ask the bank for a fresh URL
+        raise DownloadFailed(
+            message=f"Could not download receipt {attachment_id} ({where}) after {ATTEMPTS} attempts: {problem}. "
+            "The sync stopped before this receipt; the next sync starts again from it.",
+            failure_type=FailureType.transient_error,
+        )
+
+    def _fetch(self, url: str) -> "tuple[Optional[Spool], str]":
+        try:
+            _, response = self._client.send_request(
+                "GET", url, request_kwargs={"stream": True, "timeout": (10.0, 120.0), "allow_redirects": False}
+            )
+        except AirbyteTracedException as error:
+            return None, f"retries exhausted ({error.message.split('Exception:')[0].strip() if error.message else 'transient errors'})"
+        try:
+            if response.status_code != 200:
+                return None, f"HTTP {response.status_code}" + (" (URL expired)" if response.status_code in (403, 410) else "")
+            expected = response.headers.get("Content-Length")
+            spooled = spool(response.iter_content(PIECE_BYTES))
+            if expected is not None and expected.isdigit() and int(expected) != spooled.size:
+                spooled.close()
+                return None, f"incomplete body ({spooled.size} of {expected} bytes)"
+            return spooled, ""
+        except (requests.RequestException, ConnectionError, OSError) as error:
+            return None, f"connection lost during the download ({type(error).__name__})"
+        finally:
+            response.close()

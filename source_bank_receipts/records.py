@@ -1,0 +1,74 @@
+"""Record shapes of the four streams (pure). Field meanings: docs/stream-contract.md."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Dict, Mapping, Optional
+
+from .dates import format_ts
+
+EXPORTED_STATUSES = ("completed", "pending")  # declined transactions have no receipt to file
+ALL_STATUSES = ("completed", "pending", "declined")
+
+
+def to_number(value: Any) -> Optional[float]:
+    """Amounts are numbers in practice, but one documented example shows "10,00"."""
+    if value is None or isinstance(value, (int, float)):
+        return value
+    try:
+        return float(str(value).replace(",", "."))
+    except ValueError:
+        return None
+
+
+def to_int(value: Any) -> Optional[int]:
+    """file_size is a string ("27965") on attachments and sometimes a number."""
+    try:
+        return int(value) if value is not None and str(value).strip() != "" else None
+    except (TypeError, ValueError):
+        return None
+
+
+def account_record(account: Mapping[str, Any]) -> Dict[str, Any]:
+    return dict(account)
+
+
+def transaction_record(transaction: Mapping[str, Any], bank_account_id: str) -> Dict[str, Any]:
+    record = {key: value for key, value in transaction.items() if key != "attachments"}
+    record.setdefault("bank_account_id", bank_account_id)
+    record["bank_account_id"] = record["bank_account_id"] or bank_account_id
+    return record
+
+
+def receipt_metadata(transaction: Mapping[str, Any], attachment: Mapping[str, Any], account: Mapping[str, Any]) -> Dict[str, Any]:
+    return {
+        "attachment_id": attachment["id"],
+        "file_name": attachment.get("file_name") or attachment["id"],
+        "content_type": attachment.get("file_content_type") or "application/octet-stream",
+        "attachment_created_at": attachment.get("created_at"),
+        "transaction_id": transaction["id"],
+        "label": transaction.get("clean_counterparty_name") or transaction.get("label"),
+        "amount": to_number(transaction.get("amount")),
+        "currency": transaction.get("currency"),
+        "side": transaction.get("side"),
+        "settled_at": transaction.get("settled_at"),
+        "emitted_at": transaction.get("emitted_at"),
+        "status": transaction.get("status"),
+        "updated_at": transaction.get("updated_at"),
+        "bank_account_id": account["id"],
+        "bank_account_name": account.get("name"),
+        "iban": account.get("iban") or None,
+    }
+
+
+def receipt_chunk_record(metadata: Mapping[str, Any], index: int, count: int, content_base64: str, sha256: str, size: int) -> Dict[str, Any]:
+    return {**metadata, "chunk_index": index, "chunk_count": count, "content_base64": content_base64, "sha256": sha256, "size": size}
+
+
+def receipt_index_record(metadata: Mapping[str, Any], attachment: Mapping[str, Any], url_expires_at: float) -> Dict[str, Any]:
+    return {
+        **metadata,
+        "size": to_int(attachment.get("file_size")),
+        "download_url": attachment.get("url"),
+        "download_url_expires_at": format_ts(datetime.fromtimestamp(url_expires_at, tz=timezone.utc)),
+    }
