@@ -1,0 +1,84 @@
+"""The Airbyte destination: spec, check and write. Records in, flush, echo the state."""
+
+from __future__ import annotations
+
+import json
+import logging
+import pkgutil
+from typing import Any, Iterable, Mapping
+
+from airbyte_cdk.destinations import Destination
+from airbyte_cdk.models import (
+    AirbyteConnectionStatus, AirbyteMessage, ConfiguredAirbyteCatalog, ConnectorSpecification,
+    ConnectorSpecificationSerializer, Status, Type,
+)
+
+from destination_gdrive_receipts.config import ServiceAccountCredentials, parse_config
+from destination_gdrive_receipts.errors import SERVICE_ACCOUNT_HINT, translate
+from destination_gdrive_receipts.folders import find_or_create_root
+from destination_gdrive_receipts.quota import free_bytes, human
+from destination_gdrive_receipts.sync import Sync, open_gateway
+
+GOOGLE_OAUTH = {
+    "auth_flow_type": "oauth2.0",
+    "predicate_key": ["credentials", "auth_type"],
+    "predicate_value": "oauth2.0",
+    "oauth_config_specification": json.loads(pkgutil.get_data(__name__, "oauth.json") or b"{}"),
+}
+
+
+class DestinationGdriveReceipts(Destination):
+    def spec(self, logger: logging.Logger) -> ConnectorSpecification:
+        raw = json.loads(pkgutil.get_data(__name__, "spec.json") or b"{}")
+        raw["advanced_auth"] = GOOGLE_OAUTH
+        return ConnectorSpecificationSerializer.load(raw)
+
+    def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
+        """Sign in, find or create the root folder, read the free space."""
+        try:
+            parsed = parse_config(config)
+            if isinstance(parsed.credentials, ServiceAccountCredentials) and not parsed.parent_folder_id:
+                return _failed(SERVICE_ACCOUNT_HINT)
+            gateway = open_gateway(parsed, read_retries=1)
+            quota = gateway.about().get("storageQuota", {})
+            root, created = find_or_create_root(gateway, parsed)
+        except Exception as error:  # every failure becomes one readable FAILED message
+            return _failed(translate(error, service_account=_is_sa(config)).message)
+        free = free_bytes(quota)
+        logger.info("Root folder %s %s (%s); free space: %s", root.name, "created" if created else "found", root.id,
+                    "unlimited" if free is None else human(free))
+        if free is not None and free <= 0 and not gateway.drive_id:
+            return _failed("Google Drive is full: free up space or add storage before syncing.")
+        return AirbyteConnectionStatus(status=Status.SUCCEEDED)
+
+    def write(self, config: Mapping[str, Any], configured_catalog: ConfiguredAirbyteCatalog,
+              input_messages: Iterable[AirbyteMessage]) -> Iterable[AirbyteMessage]:
+        parsed = parse_config(config)
+        sync = Sync(parsed, configured_catalog)
+        held: list[AirbyteMessage] = []     # states behind receipt_index records wait for reconciliation
+        try:
+            for message in input_messages:
+                if message.type == Type.RECORD:
+                    sync.record(message.record.stream, message.record.data)
+                elif message.type == Type.STATE:
+                    if sync.holds_index:
+                        held.append(message)
+                        continue
+                    sync.checkpoint()
+                    yield message
+            sync.finish()
+            yield from held
+        except Exception as error:
+            sync.save_after_failure()
+            raise translate(error, service_account=sync.service_account) from error
+        finally:
+            sync.close()
+
+
+def _failed(message: str) -> AirbyteConnectionStatus:
+    return AirbyteConnectionStatus(status=Status.FAILED, message=message)
+
+
+def _is_sa(config: Mapping[str, Any]) -> bool:
+    credentials = config.get("credentials") if isinstance(config, Mapping) else None
+    return isinstance(credentials, Mapping) and credentials.get("auth_type") == "service_account"

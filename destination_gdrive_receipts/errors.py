@@ -1,0 +1,74 @@
+"""Turns what can go wrong into one readable sentence, as an Airbyte traced exception.
+
+Used by check (FAILED status) and write (TRACE error). No secret, token or traceback is quoted.
+"""
+
+from __future__ import annotations
+
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+from google.auth.exceptions import GoogleAuthError, RefreshError, TransportError
+from googleapiclient.errors import HttpError
+
+from destination_gdrive_receipts.assembly import ChunkError
+from destination_gdrive_receipts.drive_gateway import DriveFullError
+from destination_gdrive_receipts.folders import ParentFolderError
+from destination_gdrive_receipts.rate_limit import TRANSPORT_ERRORS, error_reason
+
+FULL_HINT = ("Receipts filed before this point are safe and the sync's progress up to them was saved. Free up "
+             "space in Google Drive (or add storage) and run the sync again.")
+SERVICE_ACCOUNT_HINT = ("Service accounts have no Drive storage of their own: set Parent folder ID to a shared drive "
+                        "(or a folder in one) where the service account is a Content manager, or sign in with OAuth.")
+
+
+def translate(error: BaseException, *, service_account: bool = False) -> AirbyteTracedException:
+    if isinstance(error, AirbyteTracedException):
+        return error
+    message, kind = _describe(error, service_account)
+    return AirbyteTracedException(message=message, internal_message=f"{type(error).__name__}: {message}",
+                                  failure_type=kind, exception=error)
+
+
+def _describe(error: BaseException, service_account: bool) -> tuple[str, FailureType]:
+    config, system, transient = FailureType.config_error, FailureType.system_error, FailureType.transient_error
+    if isinstance(error, DriveFullError):
+        if service_account:
+            return f"Google Drive refused the file ({error}). {SERVICE_ACCOUNT_HINT}", config
+        return f"Google Drive is full: {error}. {FULL_HINT}", config
+    if isinstance(error, ParentFolderError):
+        return str(error), config
+    if isinstance(error, ChunkError):
+        return f"A receipt arrived damaged and was not uploaded: {error}", system
+    if isinstance(error, RefreshError):
+        return ("Google refused to renew the access: the refresh token is invalid, expired or revoked, or the client "
+                "ID/secret do not match it. Sign in with Google again."), config
+    if isinstance(error, TransportError):
+        return f"Google's sign-in endpoint is unreachable: {_short(error)}. Check the network or drive_api_url.", transient
+    if isinstance(error, GoogleAuthError):
+        return f"The Google credentials cannot be used: {_short(error)}.", config
+    if isinstance(error, HttpError):
+        return _http(error, service_account)
+    if isinstance(error, TRANSPORT_ERRORS):
+        return f"Google Drive is unreachable ({type(error).__name__}). Check the network or drive_api_url.", transient
+    return f"Unexpected error while writing to Google Drive: {type(error).__name__}: {_short(error)}", system
+
+
+def _http(error: HttpError, service_account: bool) -> tuple[str, FailureType]:
+    status, reason = error.resp.status, error_reason(error.content)
+    if status == 401:
+        return "Google Drive refused the credentials (401). Sign in with Google again.", FailureType.config_error
+    if status == 403 and reason in ("insufficientPermissions", "insufficientFilePermissions", "appNotAuthorizedToFile",
+                                    "forbidden", "accessNotConfigured"):
+        hint = " Enable the Google Drive API in the Google Cloud project." if reason == "accessNotConfigured" else ""
+        return f"Google Drive denied access ({reason}).{hint}", FailureType.config_error
+    if status == 403 and reason == "storageQuotaExceeded":
+        return _describe(DriveFullError(reason), service_account)
+    if status == 404:
+        return f"A Drive folder or file vanished or is not visible to this connector ({reason}).", FailureType.system_error
+    kind = FailureType.transient_error if status >= 500 or status == 429 else FailureType.system_error
+    return f"Google Drive answered {status} {reason or ''}".strip() + ".", kind
+
+
+def _short(error: BaseException) -> str:
+    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return text[:300]

@@ -1,0 +1,137 @@
+"""Files one receipt into its account/period folder, from content or from the index.
+
+Shared by the content pipeline (writer.py) and reconciliation (reconcile.py): place it (pure),
+respect deleted period folders, plan against what Drive holds (pure), then make the one or two
+Drive calls the plan needs.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any, Mapping
+
+from destination_gdrive_receipts import layout
+from destination_gdrive_receipts.config import Config
+from destination_gdrive_receipts.download import UrlExpired, UrlRefused, download
+from destination_gdrive_receipts.drive_gateway import DriveGateway, Media
+from destination_gdrive_receipts.folders import Folders
+from destination_gdrive_receipts.inventory import DriveTree, Entry, marker_value, receipt_markers
+from destination_gdrive_receipts.manifest import Manifest
+from destination_gdrive_receipts.planner import CREATE, SKIP, Plan, plan
+from destination_gdrive_receipts.progress import Progress
+from destination_gdrive_receipts.quota import QuotaGuard
+
+logger = logging.getLogger("airbyte")
+
+
+class IntegrityError(Exception):
+    """Drive stored other bytes than the ones sent."""
+
+
+class Accounts:
+    """Bank account names and IBANs from the bank_accounts stream, for receipts that lack them."""
+
+    def __init__(self) -> None:
+        self._known: dict[str, Mapping[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def add(self, record: Mapping[str, Any]) -> None:
+        if record.get("id"):
+            with self._lock:
+                self._known[str(record["id"])] = record
+
+    def complete(self, metadata: Mapping[str, Any]) -> dict:
+        with self._lock:
+            account = self._known.get(str(metadata.get("bank_account_id")), {})
+        return {**metadata, "bank_account_name": metadata.get("bank_account_name") or account.get("name"),
+                "iban": metadata.get("iban") or account.get("iban")}
+
+
+class Filer:
+    def __init__(self, *, config: Config, gateway: DriveGateway, tree: DriveTree, folders: Folders,
+                 manifest: Manifest, quota: QuotaGuard, progress: Progress, accounts: Accounts) -> None:
+        self._config, self._gateway, self._tree, self._folders = config, gateway, tree, folders
+        self._manifest, self._quota, self._progress, self._accounts = manifest, quota, progress, accounts
+
+    def _place(self, metadata: Mapping[str, Any]) -> tuple[dict, layout.Placement]:
+        full = self._accounts.complete(metadata)
+        placement = layout.place(full, period=self._config.period, timezone=self._config.timezone,
+                                 file_name_template=self._config.file_name_template)
+        return full, placement
+
+    def _deleted_by_user(self, meta: Mapping[str, Any], placement: layout.Placement) -> bool:
+        account = marker_value("acct", str(meta["bank_account_id"]))
+        if self._manifest.skips(account, placement.period_key, meta.get("attachment_created_at")):
+            self._progress.add("skipped_deleted_folder")
+            return True
+        return False
+
+    def file_content(self, metadata: Mapping[str, Any], media: Media, sha256: str) -> str:
+        """File a receipt whose bytes are at hand; returns the progress label."""
+        meta, placement = self._place(metadata)
+        if self._deleted_by_user(meta, placement):
+            return "skipped_deleted_folder"
+        target = self._folders.period(str(meta["bank_account_id"]), placement.account_folder_name, placement.period_key)
+        existing = self._tree.receipt(str(meta["attachment_id"]), prefer_parent=target)
+        decision = plan(existing, target, md5=media.md5, parent_is_live=self._parent_live(existing))
+        return self._apply(decision, meta, placement, target, media, sha256, from_index=False)
+
+    def file_index(self, record: Mapping[str, Any]) -> str:
+        """Reconcile one receipt_index record: restore, move or leave alone."""
+        meta, placement = self._place(record)
+        if self._deleted_by_user(meta, placement):
+            return "skipped_deleted_folder"
+        account_id, attachment_id = str(meta["bank_account_id"]), str(meta["attachment_id"])
+        live_target = self._tree.live_period(account_id, placement.period_key)
+        existing = self._tree.receipt(attachment_id, prefer_parent=live_target.id if live_target else None)
+        if existing is not None and existing.live and live_target is not None and existing.parent == live_target.id:
+            self._progress.add("skipped")
+            return "skipped"
+        target = self._folders.period(account_id, placement.account_folder_name, placement.period_key)
+        decision = plan(existing, target, md5=None, parent_is_live=self._parent_live(existing))
+        if not decision.upload:
+            return self._apply(decision, meta, placement, target, None, None, from_index=True)
+        try:
+            fetched = download(record.get("download_url", ""), expires_at=record.get("download_url_expires_at"),
+                               expected_size=record.get("size"))
+        except (UrlExpired, UrlRefused) as reason:
+            logger.warning("Receipt %s is missing in Drive but cannot be restored now (%s); the next sync retries.",
+                           attachment_id, reason)
+            self._progress.add("skipped_expired_url")
+            return "skipped_expired_url"
+        try:
+            media = Media(fetched.file, fetched.size, fetched.md5, meta.get("content_type"))
+            return self._apply(decision, meta, placement, target, media, fetched.sha256, from_index=True)
+        finally:
+            fetched.close()
+
+    def _parent_live(self, existing: Entry | None) -> bool:
+        return existing is not None and self._tree.is_live_folder(existing.parent)
+
+    def _apply(self, decision: Plan, meta: Mapping[str, Any], placement: layout.Placement, target: str,
+               media: Media | None, sha256: str | None, *, from_index: bool) -> str:
+        label = "restored" if from_index and decision.action == CREATE else decision.label
+        if decision.action == SKIP:
+            self._progress.add(label)
+            return label
+        attachment_id = str(meta["attachment_id"])
+        body: dict[str, Any] = {"name": placement.file_name, "description": placement.description}
+        upload = media if decision.upload else None
+        if upload is not None:
+            self._quota.reserve(upload.size)
+            body["appProperties"] = receipt_markers(self._tree.root_id, attachment_id, sha256)
+        if decision.action == CREATE:
+            result = self._gateway.create_file({**body, "parents": [target]}, upload)
+        else:
+            if decision.untrash:
+                body["trashed"] = False
+            result = self._gateway.update(decision.file_id, body, media=upload,
+                                          add_parents=target if decision.move_from else None,
+                                          remove_parents=decision.move_from)
+        if upload is not None and result.get("md5Checksum") not in (None, upload.md5):
+            raise IntegrityError(f"Drive stored receipt {attachment_id} with MD5 {result.get('md5Checksum')}, "
+                                 f"expected {upload.md5}")
+        self._tree.put(Entry.from_drive(result))
+        self._progress.add(label, upload.size if upload is not None else 0)
+        return label

@@ -1,0 +1,90 @@
+"""Root, account and period folders: found by their markers, created once.
+
+Drive happily makes two folders with the same name, so find-or-create runs under one lock and
+remembers what it made; creates use reserved ids, so a retried create cannot duplicate either.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Callable
+
+from destination_gdrive_receipts.config import Config
+from destination_gdrive_receipts.drive_gateway import DriveGateway
+from destination_gdrive_receipts.inventory import (
+    FOLDER_MIME, DriveTree, Entry, account_markers, has_marker, marker_value, period_markers, query_literal,
+    root_key, root_markers,
+)
+from destination_gdrive_receipts.manifest import Manifest
+
+PARENT_FIELDS = "id,name,mimeType,trashed,driveId,capabilities(canAddChildren)"
+
+
+class ParentFolderError(Exception):
+    """The configured parent folder cannot hold the root folder; the message says why."""
+
+
+def find_or_create_root(gateway: DriveGateway, config: Config) -> tuple[Entry, bool]:
+    """The root folder (created when missing) and whether it was created now."""
+    parent = config.parent_folder_id
+    if parent:
+        _check_parent(gateway, parent)
+    q = (f"{has_marker('kind', 'root')} and {has_marker('rootkey', root_key(config.root_folder_name))}"
+         f" and mimeType = {query_literal(FOLDER_MIME)} and trashed = false")
+    if parent:
+        q += f" and {query_literal(parent)} in parents"
+    found = sorted((Entry.from_drive(f) for f in gateway.list(q)), key=lambda e: (e.created, e.id))
+    if found:
+        return found[0], False
+    created = gateway.create_folder(config.root_folder_name, parent, root_markers(config.root_folder_name))
+    return Entry.from_drive(created), True
+
+
+def _check_parent(gateway: DriveGateway, parent_id: str) -> None:
+    folder = gateway.get(parent_id, PARENT_FIELDS)
+    if folder is None:
+        raise ParentFolderError(
+            f"Parent folder {parent_id} was not found or is not visible to this connector. With the drive.file "
+            "scope the connector sees only what it created and shared drives it is a member of: use the ID of a "
+            "shared drive (or a folder in it) that the account can edit, or leave the parent empty.")
+    if folder.get("trashed"):
+        raise ParentFolderError(f"Parent folder {parent_id} is in the trash: restore it or choose another one.")
+    if folder.get("mimeType") != FOLDER_MIME:
+        raise ParentFolderError(f"Parent folder ID {parent_id} points to a file, not a folder.")
+    if folder.get("capabilities", {}).get("canAddChildren") is False:
+        raise ParentFolderError(f"The account may not add files to parent folder {parent_id}: ask for edit access.")
+    gateway.drive_id = folder.get("driveId") or None
+
+
+class Folders:
+    """Account and period folders below the root, found in the tree or created (serialized)."""
+
+    def __init__(self, gateway: DriveGateway, tree: DriveTree, manifest: Manifest,
+                 on_manifest_change: Callable[[], None]) -> None:
+        self._gateway, self._tree, self._manifest = gateway, tree, manifest
+        self._changed = on_manifest_change
+        self._lock = threading.Lock()
+
+    def account(self, account_id: str, name: str) -> str:
+        with self._lock:
+            return self._account(account_id, name)
+
+    def _account(self, account_id: str, name: str) -> str:
+        existing = self._tree.live_account(account_id)
+        if existing:
+            return existing.id
+        created = self._gateway.create_folder(name, self._tree.root_id, account_markers(self._tree.root_id, account_id))
+        return self._tree.put(Entry.from_drive(created)).id
+
+    def period(self, account_id: str, account_name: str, period: str) -> str:
+        with self._lock:
+            existing = self._tree.live_period(account_id, period)
+            if existing:
+                return existing.id
+            parent = self._account(account_id, account_name)
+            markers = period_markers(self._tree.root_id, account_id, period)
+            folder = self._tree.put(Entry.from_drive(self._gateway.create_folder(period, parent, markers)))
+            if self._manifest.remember(folder.id, marker_value("acct", account_id), period):
+                self._changed()
+            return folder.id
+

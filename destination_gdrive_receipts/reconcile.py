@@ -1,0 +1,30 @@
+"""Reconciliation from receipt_index, once every content-bearing record has been filed.
+
+For each receipt the bank lists: a file missing from a live folder is restored (untrashed, or
+downloaded again), a receipt whose filing folder changed is moved, a receipt of a period folder
+the user deleted is left out. Work goes through the same upload pool as content records.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from destination_gdrive_receipts.filing import Filer
+from destination_gdrive_receipts.index_buffer import IndexBuffer
+from destination_gdrive_receipts.writer import ReceiptWriter
+
+logger = logging.getLogger("airbyte")
+REQUIRED = ("attachment_id", "bank_account_id")
+
+
+def reconcile(index: IndexBuffer, filer: Filer, writer: ReceiptWriter) -> int:
+    """Reconcile every buffered index record; returns how many were looked at."""
+    seen = 0
+    for record in index:
+        if any(not record.get(k) for k in REQUIRED):
+            logger.warning("receipt_index record without %s ignored", " or ".join(REQUIRED))
+            continue
+        writer.submit(str(record["attachment_id"]), filer.file_index, record)
+        seen += 1
+    writer.flush()
+    return seen

@@ -1,0 +1,160 @@
+"""One write run: routes records, opens Drive only when a receipt needs it, checkpoints, reconciles.
+
+Opening Drive = find (or create) the root folder, list the whole tree once, read the manifest,
+notice period folders the user deleted and whether this sync is a reset. A sync without receipts
+touches Drive not at all; a sync without anything new reads but never writes.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any, Mapping
+
+from airbyte_cdk.models import ConfiguredAirbyteCatalog, DestinationSyncMode
+
+from destination_gdrive_receipts.config import Config, ServiceAccountCredentials
+from destination_gdrive_receipts.drive_gateway import DriveGateway
+from destination_gdrive_receipts.drive_service import DriveServices
+from destination_gdrive_receipts.filing import Accounts, Filer
+from destination_gdrive_receipts.folders import Folders, find_or_create_root
+from destination_gdrive_receipts.index_buffer import IndexBuffer
+from destination_gdrive_receipts.inventory import DriveTree, Entry, has_marker
+from destination_gdrive_receipts.manifest import Manifest, ManifestStore, utc_now
+from destination_gdrive_receipts.progress import Progress
+from destination_gdrive_receipts.quota import QuotaGuard
+from destination_gdrive_receipts.rate_limit import TokenBucket
+from destination_gdrive_receipts.reconcile import reconcile
+from destination_gdrive_receipts.sharing import apply_shares
+from destination_gdrive_receipts.writer import ReceiptWriter
+
+logger = logging.getLogger("airbyte")
+RECEIPTS, INDEX, ACCOUNTS = "receipts", "receipt_index", "bank_accounts"
+
+
+def catalog_generation(catalog: ConfiguredAirbyteCatalog) -> int | None:
+    ids = [s.generation_id for s in catalog.streams if s.stream.name in (RECEIPTS, INDEX) and s.generation_id is not None]
+    return max(ids) if ids else None
+
+
+def catalog_overwrites(catalog: ConfiguredAirbyteCatalog) -> bool:
+    return any(s.stream.name == RECEIPTS and s.destination_sync_mode == DestinationSyncMode.overwrite
+               for s in catalog.streams)
+
+
+def open_gateway(config: Config, *, read_retries: int | None = None) -> DriveGateway:
+    """read_retries: fewer for check, which must answer quickly when Drive is unreachable."""
+    extra = {} if read_retries is None else {"read_retries": read_retries}
+    return DriveGateway(DriveServices(config), TokenBucket(config.writes_per_second), **extra)
+
+
+class Sync:
+    def __init__(self, config: Config, catalog: ConfiguredAirbyteCatalog) -> None:
+        self.config = config
+        self._generation = catalog_generation(catalog)
+        self._overwrite = catalog_overwrites(catalog)
+        self.progress, self.accounts, self.index = Progress(), Accounts(), IndexBuffer()
+        self.writer = ReceiptWriter(self.filer)
+        self._filer: Filer | None = None
+        self._open_lock = threading.Lock()
+        self._manifest_dirty = False
+
+    @property
+    def service_account(self) -> bool:
+        return isinstance(self.config.credentials, ServiceAccountCredentials)
+
+    @property
+    def holds_index(self) -> bool:
+        return len(self.index) > 0
+
+    def record(self, stream: str, data: Mapping[str, Any]) -> None:
+        if stream == RECEIPTS:
+            self.writer.add(data)
+        elif stream == INDEX:
+            self.index.add(data)
+        elif stream == ACCOUNTS:
+            self.accounts.add(data)
+        # transactions and anything else: accepted, nothing to file
+
+    def checkpoint(self) -> None:
+        """Everything received so far is in Drive once this returns.
+
+        The manifest waits for the end of the sync: what it learns from new folders is learned again
+        from the tree listing if the sync stops early, so saving it at every STATE would only cost writes.
+        """
+        self.writer.flush()
+
+    def finish(self) -> None:
+        self.writer.flush()
+        incomplete = self.writer.incomplete()
+        if incomplete:
+            logger.warning("Input ended inside %d receipt(s) (%s); they were not uploaded and come again next sync.",
+                           len(incomplete), ", ".join(incomplete[:5]))
+        if self.holds_index:
+            reconcile(self.index, self.filer(), self.writer)
+        self._save_manifest()
+        logger.info("Summary: %s, %d Drive write requests", self.progress.line(), self._writes())
+
+    def save_after_failure(self) -> None:
+        """Best effort: keep deletions observed by a sync that stops early."""
+        try:
+            self.writer.flush()
+        except Exception:  # the original failure is what the user needs to see
+            pass
+        try:
+            self._save_manifest()
+        except Exception as error:
+            logger.warning("The manifest could not be saved (%s); the next sync rebuilds it.", type(error).__name__)
+
+    def close(self) -> None:
+        self.writer.close()
+        self.index.close()
+
+    # ---- opening Drive -------------------------------------------------------------------------
+    def filer(self) -> Filer:
+        with self._open_lock:
+            if self._filer is None:
+                self._filer = self._open()
+            return self._filer
+
+    def _open(self) -> Filer:
+        gateway = self._gateway = open_gateway(self.config)
+        root, created = find_or_create_root(gateway, self.config)
+        entries = [] if created else [Entry.from_drive(f) for f in gateway.list(has_marker("root", root.id))]
+        tree = DriveTree(root.id, entries)
+        self._store = ManifestStore(gateway, root.id)
+        manifest = self._manifest = Manifest() if created else self._store.load()
+        self._manifest_dirty = self._prepare_manifest(manifest, tree)
+        apply_shares(gateway, root.id, self.config.share_with)
+        logger.info("Drive root folder %s (%s): %d receipts and %d period folders known",
+                    root.name, root.id, sum(1 for e in entries if e.kind == "receipt"), len(tree.periods()))
+        quota = QuotaGuard(gateway.about, shared_drive=bool(gateway.drive_id))
+        folders = Folders(gateway, tree, manifest, self._mark_dirty)
+        return Filer(config=self.config, gateway=gateway, tree=tree, folders=folders, manifest=manifest,
+                     quota=quota, progress=self.progress, accounts=self.accounts)
+
+    def _prepare_manifest(self, manifest: Manifest, tree: DriveTree) -> bool:
+        before = {(d.account_id, d.period) for d in manifest.deleted}
+        changed = manifest.observe(tree.periods(), utc_now())
+        for deletion in manifest.deleted:
+            if (deletion.account_id, deletion.period) not in before:
+                logger.info("Period folder %s was deleted in Drive: its existing receipts stay out, newer ones "
+                            "recreate it.", deletion.period)
+        generation_changed, generation_reset = manifest.set_generation(self._generation)
+        if self._overwrite or generation_reset:
+            if manifest.reset():
+                logger.info("Reset: deleted period folders are forgotten, every receipt comes back.")
+                changed = True
+        return changed or generation_changed
+
+    def _mark_dirty(self) -> None:
+        self._manifest_dirty = True
+
+    def _save_manifest(self) -> None:
+        if self._filer is not None and self._manifest_dirty:
+            self._manifest_dirty = False
+            self._store.save(self._manifest)
+
+    def _writes(self) -> int:
+        return self._gateway.writes if self._filer is not None else 0
+

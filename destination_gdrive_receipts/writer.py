@@ -1,0 +1,75 @@
+"""The receipts pipeline: chunks → assembled file → filed in Drive by a small pool of uploaders.
+
+`flush()` returns once every complete receipt received so far is durable in Drive (or raises the
+first failure), which is what lets a STATE message through. Two records of the same attachment
+never run at the same time, so an at-least-once replay cannot race itself into a duplicate.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Callable, Mapping
+
+from destination_gdrive_receipts.assembly import AssembledReceipt, ReceiptAssembler
+from destination_gdrive_receipts.drive_gateway import Media
+from destination_gdrive_receipts.filing import Filer
+
+logger = logging.getLogger("airbyte")
+DEFAULT_WORKERS = 3
+
+
+class ReceiptWriter:
+    def __init__(self, filer: Callable[[], Filer], *, workers: int = DEFAULT_WORKERS) -> None:
+        self._filer = filer                   # lazy: Drive is touched only when a receipt needs it
+        self._assembler = ReceiptAssembler()
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="drive-upload")
+        self._slots = threading.BoundedSemaphore(workers * 2)   # bounds spooled files waiting
+        self._pending: dict[str, Future] = {}
+        self._lock = threading.Lock()
+
+    def add(self, record: Mapping[str, Any]) -> None:
+        """Feed one `receipts` record; a completed receipt starts uploading in the background."""
+        receipt = self._assembler.add(record)
+        if receipt is not None:
+            self.submit(str(receipt.metadata["attachment_id"]), self._file_receipt, receipt)
+
+    def submit(self, key: str, work: Callable[..., Any], *args: Any) -> None:
+        with self._lock:
+            previous = self._pending.get(key)
+        if previous is not None:
+            previous.result()                 # same attachment in flight: let it land first
+        self._slots.acquire()
+        future = self._pool.submit(self._run, work, *args)
+        with self._lock:
+            self._pending[key] = future
+
+    def _run(self, work: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return work(*args)
+        finally:
+            self._slots.release()
+
+    def _file_receipt(self, receipt: AssembledReceipt) -> str:
+        try:
+            media = Media(receipt.file, receipt.size, receipt.md5, receipt.metadata.get("content_type"))
+            return self._filer().file_content(receipt.metadata, media, receipt.sha256)
+        finally:
+            receipt.close()
+
+    def flush(self) -> None:
+        """Wait for every submitted receipt; raise the first failure after all have settled."""
+        with self._lock:
+            futures, self._pending = list(self._pending.values()), {}
+        errors = [f.exception() for f in futures]
+        first = next((e for e in errors if e is not None), None)
+        if first is not None:
+            raise first
+
+    def incomplete(self) -> list[str]:
+        return self._assembler.pending()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._assembler.discard_all()

@@ -1,0 +1,43 @@
+import hashlib
+
+import pytest
+
+from destination_gdrive_receipts.download import UrlExpired, UrlRefused, check_url, download, is_expired
+
+
+@pytest.mark.parametrize("url", ["https://bank.example/f.pdf?sig=1", "http://127.0.0.1:8080/f", "http://localhost/f"])
+def test_given_https_or_loopback_url_when_checked_then_allowed(url):
+    check_url(url)
+
+
+@pytest.mark.parametrize("url", ["http://bank.example/f.pdf", "file:///etc/passwd", "ftp://127.0.0.1/f", "", "https:///x"])
+def test_given_other_url_when_checked_then_refused(url):
+    with pytest.raises(UrlRefused):
+        check_url(url)
+
+
+def test_given_past_expiry_when_downloading_then_expired_without_any_request():
+    assert is_expired("2000-01-01T00:00:00Z")
+    assert not is_expired(None) and not is_expired("2999-01-01T00:00:00Z")
+    with pytest.raises(UrlExpired):
+        download("https://bank.example/f.pdf", expires_at="2000-01-01T00:00:00Z")
+
+
+def test_given_bank_refuses_url_when_downloading_then_expired(requests_mock):
+    requests_mock.get("https://bank.example/f.pdf", status_code=403)
+    with pytest.raises(UrlExpired):
+        download("https://bank.example/f.pdf")
+
+
+def test_given_redirect_to_plain_http_host_when_downloading_then_refused(requests_mock):
+    requests_mock.get("https://bank.example/f.pdf", status_code=302, headers={"location": "http://evil.example/f"})
+    with pytest.raises(UrlRefused):
+        download("https://bank.example/f.pdf")
+
+
+def test_given_file_when_downloaded_then_size_and_checksums_are_known(requests_mock):
+    requests_mock.get("https://bank.example/f.pdf", content=b"%PDF-1.4 receipt")
+    got = download("https://bank.example/f.pdf", expected_size=16)
+    assert (got.size, got.file.read()) == (16, b"%PDF-1.4 receipt")
+    assert got.md5 == hashlib.md5(b"%PDF-1.4 receipt").hexdigest()
+    assert got.sha256 == hashlib.sha256(b"%PDF-1.4 receipt").hexdigest()
