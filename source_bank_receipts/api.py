@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Dict, Iterator, List, Mapping, MutableMapping, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, MutableMapping, Optional, Sequence, Tuple, Union
 
 import requests
 from airbyte_cdk.models import FailureType
@@ -139,24 +139,47 @@ class BankApi:
                 return accounts
             page = meta["next_page"]
 
-    def transactions(
-        self, bank_account_id: str, status: str, updated_at_from: str, updated_at_to: str, *, with_attachments: bool = False
-    ) -> Iterator[Tuple[Dict[str, Any], float]]:
-        """(transaction, time its page was read) of one account and status with updated_at in [from, to],
-        ascending by updated_at; a row may come twice (inclusive bounds)."""
+    def transaction_pages(
+        self,
+        bank_account_id: str,
+        statuses: Union[str, Sequence[str]],
+        updated_at_from: str,
+        updated_at_to: str,
+        *,
+        with_attachments: bool = False,
+    ) -> Iterator[Tuple[List[Dict[str, Any]], float]]:
+        """Pages (rows, time the page was read) of one account and status(es) with updated_at in
+        [from, to], ascending by updated_at; every page is yielded, an empty first one too; a row
+        may come twice (inclusive bounds)."""
         token: Optional[PageToken] = PageToken(updated_at_from)
         while token is not None:
-            params = transactions_params(bank_account_id, status, token, updated_at_to, with_attachments=with_attachments)
+            params = transactions_params(bank_account_id, statuses, token, updated_at_to, with_attachments=with_attachments)
             payload = self.get("/v2/transactions", params)
             if payload is None:
                 raise AirbyteTracedException(
                     message=f"The bank API answered 404 for the transactions of bank account {bank_account_id}: "
                     "the account no longer exists or is not visible to these credentials."
                 )
-            fetched_at = time.time()
             rows = payload.get("transactions") or []
-            yield from ((row, fetched_at) for row in rows)
+            yield rows, time.time()
             token = next_page_token(token, rows, payload.get("meta"))
+
+    def transactions(
+        self, bank_account_id: str, status: Union[str, Sequence[str]], updated_at_from: str, updated_at_to: str, *, with_attachments: bool = False
+    ) -> Iterator[Tuple[Dict[str, Any], float]]:
+        """(transaction, time its page was read), as transaction_pages but row by row."""
+        for rows, fetched_at in self.transaction_pages(bank_account_id, status, updated_at_from, updated_at_to, with_attachments=with_attachments):
+            yield from ((row, fetched_at) for row in rows)
+
+    def sample_transactions(self, bank_account_id: str, statuses: Sequence[str], per_page: int = PER_PAGE) -> Tuple[List[Dict[str, Any]], Optional[int]]:
+        """One page of the account's transactions in these statuses (whole history, the bank's
+        default order) and meta.total_count, None when the answer has no count."""
+        params = {"bank_account_id": bank_account_id, "status[]": list(statuses), "per_page": per_page, "page": 1, "current_page": 1}
+        payload = self.get("/v2/transactions", params) or {}
+        meta = payload.get("meta")
+        count = meta.get("total_count") if isinstance(meta, Mapping) else None
+        rows = payload.get("transactions") or []
+        return rows, count if isinstance(count, int) and not isinstance(count, bool) else None
 
     def attachment(self, attachment_id: str) -> Optional[Dict[str, Any]]:
         payload = self.get(f"/v2/attachments/{attachment_id}")

@@ -2,8 +2,9 @@
 
 The concurrent engine hands every record from the worker threads to the main thread through
 one queue (10,000 items by default). A receipt chunk is ~4 MB, so 10,000 of them could pile up
-when stdout is slow; here a chunk weighs by its size and the queue holds at most ~16 MiB of
-content (plus thousands of small records), so workers wait instead of filling memory.
+when stdout is slow; here a chunk weighs by its size and the queue holds at most ~8 MiB of
+content (two or three chunks, or thousands of small records), so workers wait instead of
+filling memory. Two chunks are enough to keep stdout busy while a worker encodes the next one.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from queue import Queue
 from typing import Any
 
 UNIT_BYTES = 4096
-BUDGET_UNITS = 4096  # 4096 units x 4 KiB = 16 MiB of receipt content
+BUDGET_UNITS = 2048  # 2048 units x 4 KiB = 8 MiB of receipt content, about two chunks
 
 
 def weight(item: Any) -> int:

@@ -11,6 +11,7 @@ from .api import BankApi
 from .config import ConfigError, Settings
 from .dates import floor_to_tick
 from .downloads import ReceiptDownloader
+from .status_support import StatusSupport
 
 
 class SyncContext:
@@ -24,6 +25,8 @@ class SyncContext:
         download_logger = logging.getLogger("airbyte.receipt_download")
         download_logger.setLevel(logging.INFO)
         self.downloader = ReceiptDownloader(self.api.attachment, download_logger)
+        # Whether one call may ask several statuses: decided once, shared by all streams.
+        self.statuses = StatusSupport(self.api.sample_transactions, logger)
         # Every window of this sync ends here: rows updated while the sync runs wait for the next one.
         self.sync_started_at = floor_to_tick(now or datetime.now(timezone.utc))
         self._accounts: Optional[List[Dict[str, Any]]] = None

@@ -12,7 +12,7 @@ documentation names both.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from .dates import parse_ts
 
@@ -27,7 +27,7 @@ class PageToken:
 
 def transactions_params(
     bank_account_id: str,
-    status: str,
+    status: Union[str, Sequence[str]],
     token: PageToken,
     updated_at_to: str,
     *,
@@ -36,7 +36,8 @@ def transactions_params(
 ) -> Dict[str, Any]:
     params: Dict[str, Any] = {
         "bank_account_id": bank_account_id,
-        "status[]": status,
+        # several values are sent as repeated `status[]=` parameters
+        "status[]": status if isinstance(status, str) else list(status),
         "sort_by": "updated_at:asc",
         "updated_at_from": token.updated_at_from,
         "updated_at_to": updated_at_to,

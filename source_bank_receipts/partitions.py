@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.types import Record
@@ -53,10 +53,13 @@ class AccountsPartition(_BasePartition):
 
 
 class _AccountPartition(_BasePartition):
-    """Reads transactions of one bank account with updated_at in [lower, upper], one call per status.
+    """Reads transactions of one bank account with updated_at in [lower, upper].
 
-    One status per call: `status[]` with several values is documented, but one client reports the
-    bank honours only the first; asking each status separately is correct either way.
+    All statuses in one listing once the bank has shown it honours several `status[]` values,
+    else one listing per status (status_support.py). While undecided, the first page is asked
+    with all statuses; if it does not settle the question the counting probe does, and when the
+    answer is "one per call" the window is read again status by status (rows already read are
+    skipped by id).
     """
 
     statuses: Tuple[str, ...] = ALL_STATUSES
@@ -83,18 +86,34 @@ class _AccountPartition(_BasePartition):
         """New rows of the window (deduplicated, dated on/after start_date) with the time their page was read."""
         seen = set()
         start = self._context.settings.start_datetime
-        for status in self.statuses:
-            for row, fetched_at in self._rows(status):
-                if row.get("updated_at") and row.get("id"):
-                    self.result = merge(self.result, AccountCursor(row["updated_at"], frozenset([row["id"]])))
-                if row.get("id") in seen or (self.delivered and self.delivered.already_delivered(row)):
-                    continue
-                seen.add(row.get("id"))
-                if is_dated_on_or_after(row, start):
-                    yield row, fetched_at
+        for row, fetched_at in self._rows():
+            if row.get("updated_at") and row.get("id"):
+                self.result = merge(self.result, AccountCursor(row["updated_at"], frozenset([row["id"]])))
+            if row.get("id") in seen or (self.delivered and self.delivered.already_delivered(row)):
+                continue
+            seen.add(row.get("id"))
+            if is_dated_on_or_after(row, start):
+                yield row, fetched_at
 
-    def _rows(self, status: str) -> Iterator[Tuple[Dict[str, Any], float]]:
-        return self._context.api.transactions(self.bank_account_id, status, self.lower, self.upper, with_attachments=self.with_attachments)
+    def _rows(self) -> Iterator[Tuple[Dict[str, Any], float]]:
+        support = self._context.statuses
+        if len(self.statuses) > 1 and support.multi is not False:
+            pages = self._pages(self.statuses)
+            for rows, fetched_at in pages:
+                yield from ((row, fetched_at) for row in rows)
+                support.observe(rows, self.statuses)
+                # decided by another window meanwhile, or now by counting
+                if not (support.multi if support.multi is not None else support.resolve(self.bank_account_id)):
+                    pages.close()
+                    break
+            else:
+                return
+        for status in self.statuses:
+            for rows, fetched_at in self._pages(status):
+                yield from ((row, fetched_at) for row in rows)
+
+    def _pages(self, statuses: Union[str, Tuple[str, ...]]) -> Iterator[Tuple[List[Dict[str, Any]], float]]:
+        return self._context.api.transaction_pages(self.bank_account_id, statuses, self.lower, self.upper, with_attachments=self.with_attachments)
 
     def attachments_of(self, transaction: Mapping[str, Any]) -> List[Dict[str, Any]]:
         embedded = transaction.get("attachments")

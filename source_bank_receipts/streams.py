@@ -18,7 +18,7 @@ from airbyte_cdk.sources.utils.schema_helpers import ResourceSchemaLoader
 
 from .context import SyncContext
 from .cursor import PerAccountCursor
-from .dates import parse_ts, split_windows
+from .dates import LISTING_WINDOW_STEP, WINDOW_STEP, parse_ts, split_windows
 from .partitions import AccountsPartition, ReceiptIndexPartition, ReceiptsPartition, TransactionsPartition
 
 STREAMS = {
@@ -43,7 +43,8 @@ class AccountsGenerator(PartitionGenerator):
 
 
 class WindowGenerator(PartitionGenerator):
-    """Per bank account, windows from its cursor (or start_date) up to the sync's start time."""
+    """Per bank account, windows from its cursor (or start_date) up to the sync's start time;
+    a recent cursor gives one window per account."""
 
     def __init__(self, stream_name: str, context: SyncContext, cursor: PerAccountCursor, incremental: bool) -> None:
         self._stream_name = stream_name
@@ -51,6 +52,7 @@ class WindowGenerator(PartitionGenerator):
         self._cursor = cursor
         self._incremental = incremental
         self._partition_class = TransactionsPartition if stream_name == "transactions" else ReceiptsPartition
+        self._step = LISTING_WINDOW_STEP if stream_name == "transactions" else WINDOW_STEP
 
     def generate(self) -> Iterable[Partition]:
         start = self._context.settings.start_datetime
@@ -58,7 +60,7 @@ class WindowGenerator(PartitionGenerator):
             delivered = self._cursor.start_for(account["id"]) if self._incremental else None
             lower = max(start, parse_ts(delivered.updated_at)) if delivered else start
             self._cursor.open_account(account["id"], delivered)
-            for index, window in enumerate(split_windows(lower, self._context.sync_started_at)):
+            for index, window in enumerate(split_windows(lower, self._context.sync_started_at, self._step)):
                 yield self._partition_class(self._stream_name, self._context, account, window, index, delivered if index == 0 else None)
 
 

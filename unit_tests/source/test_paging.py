@@ -45,3 +45,8 @@ def test_given_page_all_at_the_starting_instant_when_next_token_then_page_number
 )
 def test_given_answer_when_has_more_then_follows_meta_else_page_size(page, meta, more):
     assert has_more(page, meta, per_page=2) is more
+
+
+def test_given_several_statuses_when_params_built_then_sent_as_repeated_status_values():
+    params = transactions_params("acc", ("completed", "pending"), PageToken(T0), "2024-02-01T00:00:00.000Z")
+    assert params["status[]"] == ["completed", "pending"]
