@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from typing import Callable
 
-from destination_gdrive_receipts.config import Config
+from destination_gdrive_receipts.config import Config, ServiceAccountCredentials
 from destination_gdrive_receipts.drive_gateway import DriveGateway
 from destination_gdrive_receipts.inventory import (
     FOLDER_MIME, DriveTree, Entry, account_markers, has_marker, marker_value, period_markers, query_literal,
@@ -29,6 +29,7 @@ def find_or_create_root(gateway: DriveGateway, config: Config) -> tuple[Entry, b
     parent = config.parent_folder_id
     if parent:
         _check_parent(gateway, parent)
+    _require_shared_drive_for_service_account(gateway, config)
     q = (f"{has_marker('kind', 'root')} and {has_marker('rootkey', root_key(config.root_folder_name))}"
          f" and mimeType = {query_literal(FOLDER_MIME)} and trashed = false")
     if parent:
@@ -54,6 +55,18 @@ def _check_parent(gateway: DriveGateway, parent_id: str) -> None:
     if folder.get("capabilities", {}).get("canAddChildren") is False:
         raise ParentFolderError(f"The account may not add files to parent folder {parent_id}: ask for edit access.")
     gateway.drive_id = folder.get("driveId") or None
+
+
+def _require_shared_drive_for_service_account(gateway: DriveGateway, config: Config) -> None:
+    # Checked before the root folder is made: a service account could create it in its own My Drive
+    # (folders cost no storage) but no receipt would ever fit, and nobody would see the folder.
+    if not isinstance(config.credentials, ServiceAccountCredentials) or gateway.drive_id:
+        return
+    where = (f"Parent folder {config.parent_folder_id} is not in a shared drive" if config.parent_folder_id
+             else "No parent folder is set")
+    raise ParentFolderError(
+        f"{where}: service accounts have no Drive storage of their own. Set Parent folder ID to a shared drive "
+        "(or a folder in one) where the service account is a Content manager, or sign in with OAuth.")
 
 
 class Folders:
