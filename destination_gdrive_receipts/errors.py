@@ -12,13 +12,11 @@ from googleapiclient.errors import HttpError
 
 from destination_gdrive_receipts.assembly import ChunkError
 from destination_gdrive_receipts.drive_gateway import DriveFullError
-from destination_gdrive_receipts.folders import ParentFolderError
+from destination_gdrive_receipts.folders import SERVICE_ACCOUNT_HINT, ParentFolderError
 from destination_gdrive_receipts.rate_limit import TRANSPORT_ERRORS, error_reason
 
 FULL_HINT = ("Receipts filed before this point are safe and the sync's progress up to them was saved. Free up "
              "space in Google Drive (or add storage) and run the sync again.")
-SERVICE_ACCOUNT_HINT = ("Service accounts have no Drive storage of their own: set Parent folder ID to a shared drive "
-                        "(or a folder in one) where the service account is a Content manager, or sign in with OAuth.")
 
 
 def translate(error: BaseException, *, service_account: bool = False) -> AirbyteTracedException:

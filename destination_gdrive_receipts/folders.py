@@ -17,6 +17,9 @@ from destination_gdrive_receipts.inventory import (
 )
 from destination_gdrive_receipts.manifest import Manifest
 
+SERVICE_ACCOUNT_HINT = ("Service accounts have no Drive storage of their own: set Parent folder ID to a shared drive "
+                        "(or a folder in one) where the service account is a Content manager, or sign in with OAuth.")
+
 PARENT_FIELDS = "id,name,mimeType,trashed,driveId,capabilities(canAddChildren)"
 
 
@@ -64,9 +67,7 @@ def _require_shared_drive_for_service_account(gateway: DriveGateway, config: Con
         return
     where = (f"Parent folder {config.parent_folder_id} is not in a shared drive" if config.parent_folder_id
              else "No parent folder is set")
-    raise ParentFolderError(
-        f"{where}: service accounts have no Drive storage of their own. Set Parent folder ID to a shared drive "
-        "(or a folder in one) where the service account is a Content manager, or sign in with OAuth.")
+    raise ParentFolderError(f"{where}: {SERVICE_ACCOUNT_HINT[0].lower()}{SERVICE_ACCOUNT_HINT[1:]}")
 
 
 class Folders:
