@@ -3,8 +3,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v p
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+TAG    ?= dev
 
-.PHONY: demo test bench bench-quick sync images clean
+.PHONY: demo test test-e2e test-sandbox bench bench-quick sync images clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +27,15 @@ bench-quick: $(STAMP)
 
 sync: $(STAMP)  ## real incremental sync with the configs in secrets/ (crontab: 30 23 * * *)
 	$(BIN)/python -m tools.local_sync
+
+images:  ## Docker images of both connectors, tagged $(TAG) (needs a running Docker; see tools/build_images.sh)
+	bash tools/build_images.sh $(TAG)
+
+test-e2e: $(STAMP)  ## only the end-to-end scenarios (connectors as processes against the emulators)
+	$(BIN)/python -m pytest integration_tests/e2e
+
+test-sandbox: $(STAMP)  ## the real Qonto sandbox / Google Drive suite (needs secrets/sandbox_*.json)
+	$(BIN)/python -m pytest -m sandbox -rs integration_tests
 
 clean:
 	rm -rf $(VENV) .pytest_cache .demo .bench

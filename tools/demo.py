@@ -1,0 +1,170 @@
+"""`make demo`: the whole product on one machine, with no account anywhere.
+
+Starts emulators of the Qonto API and of Google Drive on 127.0.0.1 with a year of sample data,
+then runs the real connectors through PyAirbyte three times, keeping the state in .demo/:
+
+  1. backfill      every receipt since the start date is filed in Drive;
+  2. no change     the same sync again: nothing is written;
+  3. new activity  new transactions, a receipt attached late to an old one, a pending card payment
+                   that settled the next month, a receipt the user deleted in Drive.
+
+Prints the Drive tree and one line per run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from tools import drive_tree
+from tools.pyairbyte_sync import run_sync
+from tools.sync_report import human_bytes
+
+ACCOUNTANT = {"email": "comptable@cabinet-exemple.fr", "role": "reader"}
+
+
+@dataclass
+class RunRow:
+    title: str
+    outcomes: dict
+    receipt_files: int
+    receipt_bytes: int
+    drive_writes: int
+    bank_calls: int
+    seconds: float
+
+
+def sample_bank(quick: bool):
+    from integration_tests.emulators.bank import MiB, make_sample_dataset
+
+    if quick:
+        return make_sample_dataset(seed=2025, transactions=40, receipts=14, large_receipt_sizes=(int(3.5 * MiB),))
+    return make_sample_dataset(
+        seed=2025, accounts=3, closed_accounts=1, transactions=200, receipts=80,
+        large_receipt_sizes=(int(3.5 * MiB), 5 * MiB, 9 * MiB), start="2025-01-01", end="2025-12-31",
+    )
+
+
+@contextlib.contextmanager
+def quiet(log_path: Path):
+    """PyAirbyte and the connector processes talk on stdout/stderr; the demo keeps that in a log."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(log_path, "a") as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+                yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def one_run(title: str, bank, drive, state_dir: Path) -> RunRow:
+    print(f"… {title}", flush=True)
+    bank.reset_counters()
+    drive.reset_counters()
+    with quiet(state_dir / "demo.log"):
+        run = run_sync(
+            bank.source_config(start_date="2025-01-01"),
+            drive.destination_config(share_with=[ACCOUNTANT]),
+            state_dir=state_dir,
+        )
+    return RunRow(
+        title=title,
+        outcomes=run.tally.outcomes,
+        receipt_files=run.tally.receipt_files,
+        receipt_bytes=run.tally.receipt_bytes,
+        drive_writes=drive.counts["write"],
+        bank_calls=bank.count(prefix="/v2/") + bank.count(prefix="/_s3/"),
+        seconds=run.seconds,
+    )
+
+
+def new_activity(bank, drive) -> list[str]:
+    """What happens between two nights; returns a description of each change."""
+    data = bank.dataset
+    main = next(account for account in data.accounts.values() if account.main)
+    bank.add_transaction(main.id, amount=64.8, label="Boulangerie Paul", emitted_at="2025-12-30T07:45:00.000Z",
+                         attachments=[{"file_name": "Reçu boulangerie.jpg", "content_type": "image/jpeg", "size": 48_000}])
+    bank.add_transaction(main.id, amount=1290.0, label="OVHcloud", emitted_at="2025-12-30T10:00:00.000Z",
+                         attachments=[{"file_name": "Facture OVH n°2025-1207.pdf", "content_type": "application/pdf",
+                                       "size": 180_000}])
+    bank.add_transaction(main.id, amount=3500.0, side="credit", label="Client Dupont & Fils", operation_type="income",
+                         emitted_at="2025-12-30T14:00:00.000Z")
+    old = min((t for t in data.transactions.values() if t.status == "completed" and not t.attachment_ids),
+              key=lambda t: t.emitted_ms)
+    bank.add_attachment(old.id, file_name="ticket retrouvé.pdf", content_type="application/pdf", size=35_000)
+    changes = [
+        "3 new transactions (2 with a receipt)",
+        f"a receipt attached late to a transaction of {time.strftime('%B %Y', time.gmtime(old.emitted_ms / 1000))}",
+    ]
+    pending = next((t for t in data.transactions.values() if t.status == "pending" and t.attachment_ids), None)
+    if pending is not None:
+        bank.settle(pending.id, settled_at="2026-01-02T09:00:00.000Z")
+        changes.append(f"a pending card payment ({pending.label}) settled on 2026-01-02")
+    victim = next(f for f in drive.files.values() if (f.app_properties or {}).get("kind") == "receipt" and not f.trashed)
+    drive.user_delete(victim.id)
+    changes.append(f"the user deleted “{victim.name}” in Drive")
+    return changes
+
+
+def print_table(rows: list[RunRow]) -> None:
+    header = f"{'run':<16}{'uploaded':>9}{'skipped':>9}{'restored':>9}{'moved':>7}{'receipts read':>16}{'Drive writes':>14}{'bank calls':>12}{'time':>9}"
+    print(header)
+    print("─" * len(header))
+    for row in rows:
+        o = row.outcomes
+        read = f"{row.receipt_files} ({human_bytes(row.receipt_bytes)})"
+        print(f"{row.title:<16}{o.get('uploaded', 0):>9}{o.get('skipped', 0):>9}{o.get('restored', 0):>9}"
+              f"{o.get('moved', 0):>7}{read:>16}{row.drive_writes:>14}{row.bank_calls:>12}{row.seconds:>8.1f}s")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make demo", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a smaller bank (14 receipts) for a fast look")
+    parser.add_argument("--state-dir", type=Path, default=Path(".demo"))
+    args = parser.parse_args(argv)
+
+    from integration_tests.emulators.bank import BankEmulator
+    from integration_tests.emulators.drive import DriveEmulator
+
+    shutil.rmtree(args.state_dir, ignore_errors=True)
+    args.state_dir.mkdir(parents=True)
+    dataset = sample_bank(args.quick)
+    with BankEmulator(dataset) as bank, DriveEmulator() as drive:
+        receipts = len(dataset.attachments)
+        print(f"Bank emulator  {bank.url}  {len(dataset.accounts)} accounts "
+              f"({sum(a.status == 'closed' for a in dataset.accounts.values())} closed), "
+              f"{len(dataset.transactions)} transactions, {receipts} receipts")
+        print(f"Drive emulator {drive.url}  empty; Drive allows ~3 writes/s and so does the destination\n")
+        rows = [one_run("1 backfill", bank, drive, args.state_dir), one_run("2 no change", bank, drive, args.state_dir)]
+        changes = new_activity(bank, drive)
+        print("… meanwhile: " + "; ".join(changes))
+        rows.append(one_run("3 new activity", bank, drive, args.state_dir))
+
+        print("\nGoogle Drive (emulated), as the accountant sees it:")
+        print("\n".join(drive_tree.render(drive.paths(), max_files=2)))
+        root = next(f for f in drive.files.values() if (f.app_properties or {}).get("kind") == "root")
+        shared = ", ".join(
+            f"{p['emailAddress']} ({p.get('role')})"
+            for p in drive.permissions(root.id)
+            if p.get("emailAddress") and p.get("role") != "owner"
+        )
+        print(f"\n{root.name}/ is shared with: {shared or 'nobody'}\n")
+        print_table(rows)
+        print("\nskipped = already in its folder in Drive (checked against the bank's receipt index, no write);")
+        print("receipts read = receipt files the source sent, with their size.")
+        print(f"State kept by PyAirbyte in {args.state_dir}/state.duckdb. Your own accounts: see README, `make sync`.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

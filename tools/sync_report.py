@@ -1,0 +1,147 @@
+"""Counting what a sync did, from the Airbyte messages both connectors print.
+
+Pure bookkeeping: the runner feeds every message the source emits (records) and every message the
+destination emits (its log lines and echoed states) into one `SyncTally`; progress lines and the
+final summary are formatted from it. No I/O here, so it is tested without running a sync.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable
+
+RECEIPT_OUTCOMES = ("uploaded", "updated", "skipped", "restored", "moved")
+
+# The destination logs running totals of what it did with the receipts, e.g.
+# "Progress: uploaded 12, updated 0, restored 0, moved 1, skipped 3, skipped deleted folder 0,
+# skipped expired url 0, 1048576 bytes uploaded", and its last line "Summary: …, 42 Drive write
+# requests". The last such line of a run is its total.
+_COUNT = re.compile(r"^\s*([a-z][a-z ]*?)\s+(\d+)\s*$")
+_BYTES = re.compile(r"^\s*(\d+) bytes uploaded\s*$")
+_WRITES = re.compile(r"^\s*(\d+) Drive write requests?\s*$")
+
+
+def parse_destination_counts(text: str) -> dict[str, int] | None:
+    """Counters of one destination log line, or None when the line carries none."""
+    _, _, body = text.partition(":")
+    counts: dict[str, int] = {}
+    for part in body.split(","):
+        if match := _BYTES.match(part):
+            counts["bytes_uploaded"] = int(match.group(1))
+        elif match := _WRITES.match(part):
+            counts["drive_writes"] = int(match.group(1))
+        elif match := _COUNT.match(part):
+            counts[match.group(1).replace(" ", "_")] = int(match.group(2))
+    return counts if "uploaded" in counts and "skipped" in counts else None
+
+
+def human_bytes(size: int) -> str:
+    """1536 -> '1.5 KiB'."""
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
+def decoded_size(content_base64: str) -> int:
+    """Byte length of standard base64 text without decoding it."""
+    if not content_base64:
+        return 0
+    padding = content_base64.count("=", -2)
+    return len(content_base64) * 3 // 4 - padding
+
+
+@dataclass
+class SyncTally:
+    """Running counts of one sync."""
+
+    records: Counter = field(default_factory=Counter)  # per source stream
+    receipt_files: int = 0  # complete receipt files read (last chunk seen)
+    receipt_bytes: int = 0  # raw bytes of receipt content read
+    states_confirmed: int = 0  # STATE messages echoed by the destination
+    outcomes: dict[str, int] = field(default_factory=dict)  # destination report
+
+    def observe_source(self, message: dict) -> None:
+        """Count one message the source emitted (a RECORD, or anything else: ignored)."""
+        if message.get("type") != "RECORD":
+            return
+        record = message["record"]
+        self.records[record["stream"]] += 1
+        if record["stream"] == "receipts":
+            data = record.get("data") or {}
+            self.receipt_bytes += decoded_size(data.get("content_base64") or "")
+            if data.get("chunk_index", 0) == data.get("chunk_count", 1) - 1:
+                self.receipt_files += 1
+
+    def observe_destination(self, message: dict) -> None:
+        """Count one message the destination emitted (STATE echoes, LOG reports)."""
+        if message.get("type") == "STATE":
+            self.states_confirmed += 1
+        elif message.get("type") == "LOG":
+            self.observe_destination_log(message["log"].get("message", ""))
+
+    def observe_destination_log(self, text: str) -> None:
+        counts = parse_destination_counts(text)
+        if counts:
+            self.outcomes = counts
+
+    def progress_line(self) -> str:
+        streams = ", ".join(f"{name} {count}" for name, count in sorted(self.records.items()))
+        line = f"read: {streams or 'nothing yet'} | receipts {self.receipt_files} files, {human_bytes(self.receipt_bytes)}"
+        if self.outcomes:
+            line += " | " + outcome_text(self.outcomes)
+        return line
+
+
+_SKIP_REASONS = {"skipped_deleted_folder": "in deleted folders", "skipped_expired_url": "with an expired link"}
+
+
+def outcome_text(outcomes: dict[str, int]) -> str:
+    """'uploaded 3, updated 0, skipped 5 (2 in deleted folders), restored 1, moved 0'."""
+    parts = []
+    for name in RECEIPT_OUTCOMES:
+        text = f"{name} {outcomes.get(name, 0)}"
+        if name == "skipped":
+            details = [
+                f"{value} {_SKIP_REASONS.get(kind, kind.removeprefix('skipped_').replace('_', ' '))}"
+                for kind, value in sorted(outcomes.items())
+                if kind.startswith("skipped_") and value
+            ]
+            text += f" ({', '.join(details)})" if details else ""
+        parts.append(text)
+    return ", ".join(parts)
+
+
+def summary_lines(tally: SyncTally, seconds: float) -> list[str]:
+    """The final report of a sync, one fact per line."""
+    lines = [f"records read:   {sum(tally.records.values())}"]
+    lines += [f"  {name:<14}{count}" for name, count in sorted(tally.records.items())]
+    lines.append(f"receipt files:  {tally.receipt_files} ({human_bytes(tally.receipt_bytes)}) sent to Drive")
+    lines.append(
+        "in Drive:       " + (outcome_text(tally.outcomes) if tally.outcomes else "(the destination reported no counts)")
+    )
+    if "drive_writes" in tally.outcomes:
+        uploaded = human_bytes(tally.outcomes.get("bytes_uploaded", 0))
+        lines.append(f"Drive writes:   {tally.outcomes['drive_writes']} ({uploaded} uploaded)")
+    lines.append(f"states saved:   {tally.states_confirmed}")
+    lines.append(f"time:           {seconds:.1f} s")
+    return lines
+
+
+class Throttle:
+    """Calls `emit` with a progress line at most once per `every` seconds."""
+
+    def __init__(self, emit: Callable[[str], None], every: float = 5.0, clock: Callable[[], float] = time.monotonic):
+        self._emit, self._every, self._clock = emit, every, clock
+        self._last = clock()
+
+    def maybe(self, line_factory: Callable[[], str]) -> None:
+        now = self._clock()
+        if now - self._last >= self._every:
+            self._last = now
+            self._emit(line_factory())
