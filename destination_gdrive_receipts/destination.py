@@ -55,13 +55,13 @@ class DestinationGdriveReceipts(Destination):
               input_messages: Iterable[AirbyteMessage]) -> Iterable[AirbyteMessage]:
         parsed = parse_config(config)
         sync = Sync(parsed, configured_catalog)
-        held: list[AirbyteMessage] = []     # states behind receipt_index records wait for reconciliation
+        held: list[AirbyteMessage] = []     # states that confirm the reconciliation wait for the end of input
         try:
             for message in input_messages:
                 if message.type == Type.RECORD:
                     sync.record(message.record.stream, message.record.data)
                 elif message.type == Type.STATE:
-                    if sync.holds_index:
+                    if sync.waits_for_reconciliation(message.state, [h.state for h in held]):
                         held.append(message)
                         continue
                     sync.checkpoint()

@@ -11,7 +11,7 @@ import logging
 import threading
 from typing import Any, Mapping
 
-from airbyte_cdk.models import ConfiguredAirbyteCatalog, DestinationSyncMode
+from airbyte_cdk.models import AirbyteStateMessage, ConfiguredAirbyteCatalog, DestinationSyncMode
 
 from destination_gdrive_receipts.config import Config, ServiceAccountCredentials
 from destination_gdrive_receipts.drive_gateway import DriveGateway
@@ -66,6 +66,19 @@ class Sync:
     @property
     def holds_index(self) -> bool:
         return len(self.index) > 0
+
+    def waits_for_reconciliation(self, state: AirbyteStateMessage, held: list[AirbyteStateMessage]) -> bool:
+        """Whether a STATE must wait until the index is reconciled at the end of input.
+
+        receipt_index's own state confirms the reconciliation, so it waits. Other streams' states only
+        need their records in Drive: echoing them at once keeps a long backfill resumable. A state
+        without a stream (legacy or global) covers everything, so it waits while index records are
+        pending, and every state after a waiting one of those waits too, to keep the order.
+        """
+        stream = state.stream.stream_descriptor.name if state.stream else None
+        if stream == INDEX or any(h.stream is None for h in held):
+            return True
+        return stream is None and self.holds_index
 
     def record(self, stream: str, data: Mapping[str, Any]) -> None:
         if stream == RECEIPTS:

@@ -128,3 +128,19 @@ def test_given_valid_access_token_when_syncing_then_no_refresh_is_needed(drive, 
     config["credentials"]["access_token"] = drive.issue_access_token()
     assert run_write(tmp_path, config, M.receipts_messages(ITEMS[:2])).returncode == 0
     assert drive.counts["token"] == 0
+
+
+def test_given_index_records_before_receipts_when_drive_fills_up_then_receipts_state_of_what_was_written_is_still_echoed(tmp_path):
+    # Streams interleave: receipt_index records often arrive first. Only the index's own state waits for
+    # the reconciliation at the end; the receipts' checkpoints must not wait behind it.
+    items = [(M.receipt(n), M.content_of(n, size=40_000)) for n in range(6)]
+    index = [M.record("receipt_index", M.index_entry(meta, "https://bank.invalid/never-downloaded")) for meta, _ in items]
+    messages = index + [M.state("receipt_index", {"__ab_no_cursor_state_message": True})]
+    messages += M.receipts_messages(items, state_every=2)
+    with DriveEmulator(quota_bytes=130_000) as drive:
+        result = run_write(tmp_path, drive.destination_config(writes_per_second=50), messages)
+        stored = len(receipts_in(drive))
+
+    assert result.returncode != 0
+    receipts_states = [m["state"] for m in messages if m["type"] == "STATE" and m["state"]["stream"]["stream_descriptor"]["name"] == "receipts"]
+    assert result.states == receipts_states[:len(result.states)] and len(result.states) == stored // 2 >= 1
