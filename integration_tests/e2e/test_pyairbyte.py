@@ -11,6 +11,20 @@ from tools.pyairbyte_sync import run_sync
 pytestmark = pytest.mark.slow
 
 
+@pytest.fixture(autouse=True)
+def restore_airbyte_logger():
+    """PyAirbyte and the CDK share the logger name "airbyte"; PyAirbyte reconfigures it (no
+    propagation, its own handlers). Put it back so later in-process connector tests see their logs."""
+    import logging
+
+    logger = logging.getLogger("airbyte")
+    saved = (logger.level, logger.propagate, list(logger.handlers))
+    yield
+    logger.setLevel(saved[0])
+    logger.propagate = saved[1]
+    logger.handlers[:] = saved[2]
+
+
 def test_given_pyairbyte_runner_when_backfill_then_no_op_then_state_is_kept_and_nothing_is_rewritten(world, tmp_path):
     source_config = {"_comment": "notes are dropped", **world.bank.source_config(start_date=START_DATE)}
     destination_config = world.drive.destination_config(**FAST_WRITES)
