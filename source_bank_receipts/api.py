@@ -20,6 +20,21 @@ from .paging import PER_PAGE, PageToken, next_page_token, transactions_params
 REQUEST_TIMEOUT = (10.0, 120.0)
 
 
+class _WithoutResponseBodies(logging.Filter):
+    """The HTTP client logs every response body at debug level; listing pages embed presigned
+    download URLs, whose signature is a credential, so bodies are left out."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if hasattr(record, "body"):
+            record.body = "(not logged: may hold signed download URLs)"
+        return True
+
+
+# The API client's own logger: a child of the connector's logger (same level and output).
+HTTP_LOGGER = logging.getLogger("airbyte.bank_api")
+HTTP_LOGGER.addFilter(_WithoutResponseBodies())
+
+
 class SlugSecretAuthenticator(AbstractHeaderAuthenticator):
     """`Authorization: <organization-slug>:<secret-key>` (no scheme, not Base64)."""
 
@@ -51,9 +66,17 @@ def make_authenticator(settings: Settings, config: MutableMapping[str, Any]) -> 
     )
 
 
-def _token_refresh_error(error: requests.RequestException) -> ConfigError:
-    status = error.response.status_code if error.response is not None else "no answer"
-    detail = api_error_text(error.response.text) if error.response is not None else str(type(error).__name__)
+def token_refresh_error(error: requests.RequestException) -> AirbyteTracedException:
+    """The token endpoint's refusal is the user's to fix; its outage (429/5xx once the CDK's own
+    back-off gave up) is not, and must not ask for a new authorization."""
+    response = error.response
+    status = response.status_code if response is not None else "no answer"
+    detail = api_error_text(response.text) if response is not None else str(type(error).__name__)
+    if response is not None and (response.status_code == 429 or response.status_code >= 500):
+        return AirbyteTracedException(
+            message=f"The OAuth token endpoint kept failing (HTTP {status}: {detail}); the access token could not be refreshed. Try again later.",
+            failure_type=FailureType.transient_error,
+        )
     return ConfigError(
         f"The OAuth token endpoint refused to refresh the access token (HTTP {status}: {detail}). "
         "Re-authorize the connection to get a new credentials.refresh_token, and check credentials.client_id / client_secret."
@@ -77,7 +100,7 @@ class BankApi:
         self._logger = logger
         self._client = HttpClient(
             name="bank_api",
-            logger=logger,
+            logger=HTTP_LOGGER,
             error_handler=BankErrorHandler(settings.auth_type, settings.environment == "sandbox", max_retries),
             backoff_strategy=RetryAfterBackoff(),
             authenticator=make_authenticator(settings, config),
@@ -97,7 +120,7 @@ class BankApi:
                 params=dict(params or {}),
             )
         except requests.HTTPError as error:  # raised by the OAuth token refresh, outside the retry loop
-            raise _token_refresh_error(error) from None
+            raise token_refresh_error(error) from None
         except AirbyteTracedException as error:
             if error.failure_type == FailureType.config_error:
                 raise
@@ -182,7 +205,15 @@ class BankApi:
         return rows, count if isinstance(count, int) and not isinstance(count, bool) else None
 
     def attachment(self, attachment_id: str) -> Optional[Dict[str, Any]]:
+        """The attachment; None only when the bank answers 404 (deleted)."""
         payload = self.get(f"/v2/attachments/{attachment_id}")
         if payload is None:
             return None
-        return payload.get("attachment") if isinstance(payload.get("attachment"), dict) else None
+        if not isinstance(payload.get("attachment"), dict):
+            # Not a deletion: skipping it would let the cursor move past the receipt.
+            raise AirbyteTracedException(
+                message=f"The bank API answered GET /v2/attachments/{attachment_id} without the attachment. "
+                "The sync stopped before this receipt; the next sync starts again from it.",
+                failure_type=FailureType.transient_error,
+            )
+        return payload["attachment"]

@@ -82,6 +82,19 @@ def test_given_read_command_then_records_then_states_and_no_signed_url_in_logs(s
     assert "X-Amz-Signature" not in logs and small_emu.secret_key not in process.stdout
 
 
+def test_given_debug_logging_when_read_then_no_signed_url_or_secret_in_logs(small_emu, tmp_path):
+    # --debug turns on the HTTP client's request/response logging; listing pages embed the
+    # presigned download URLs, whose signature is a credential.
+    process = cli("read", "--debug", config=small_emu.source_config(), tmp_path=tmp_path, extra={"catalog": configured_catalog_json(["receipts"])})
+
+    assert process.returncode == 0, process.stderr[-2000:]
+    assert of_type(process, "RECORD")
+    logs = [line for line in process.stdout.splitlines() if '"type": "RECORD"' not in line and '"type":"RECORD"' not in line]
+    assert any("Making outbound API request" in line for line in logs), "debug logging was on"
+    assert not [line[:300] for line in logs if "X-Amz-Signature" in line]
+    assert small_emu.secret_key not in process.stdout + process.stderr
+
+
 def test_given_oauth_when_read_then_rotated_refresh_token_reaches_the_platform(small_emu, tmp_path):
     credentials = small_emu.oauth_credentials()
     config = small_emu.source_config(credentials=credentials)

@@ -98,3 +98,20 @@ def test_given_attachment_deleted_at_the_bank_when_its_url_fails_then_skipped_no
 
     assert not output.errors
     assert large.id not in {r["attachment_id"] for r in records_of(output, "receipts")}
+
+
+def test_given_url_refresh_answered_without_the_attachment_when_synced_then_sync_fails_instead_of_skipping(emu):
+    # Only a 404 says a receipt was deleted; any other answer without the attachment must not
+    # let the cursor move past it.
+    large, account = _account_with_large_receipt(emu)
+    emu.faults.add(rf"/_s3/{large.id}", status=403, times=1)
+    emu.faults.add(rf"/v2/attachments/{large.id}", status=200, times=None)
+
+    failed = run_read(emu.source_config(bank_account_ids=[account]), ["receipts"], expect_failure=True)
+
+    message = " ".join(e.trace.error.message for e in failed.errors)
+    assert large.id in message
+    assert large.id not in {r["attachment_id"] for r in records_of(failed, "receipts")}
+    emu.faults.clear()
+    resumed = run_read(emu.source_config(bank_account_ids=[account]), ["receipts"], state=last_states(failed) or None)
+    assert reassemble(records_of(resumed, "receipts"))[large.id] == emu.attachment_bytes(large.id)

@@ -1,9 +1,12 @@
 """Each bank answer maps to one action; messages are readable and carry the API's own words."""
 
 import pytest
+import requests
 from airbyte_cdk.models import FailureType
+from airbyte_cdk.sources.streams.http.exceptions import DefaultBackoffException
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ResponseAction
 
+from source_bank_receipts.api import token_refresh_error
 from source_bank_receipts.errors import api_error_text, classify, retry_after_seconds
 
 JSON = "application/json; charset=utf-8"
@@ -62,3 +65,28 @@ def test_given_error_body_when_read_then_human_text(body, text):
 def test_given_retry_after_when_parsed_then_seconds_capped(header, seconds):
     now = 1445412480.0  # 2015-10-21T07:28:00Z
     assert retry_after_seconds(header, now=now) == seconds
+
+
+def _token_endpoint_error(status: int, body: str):
+    response = requests.Response()
+    response.status_code, response._content = status, body.encode()
+    response.request = requests.Request("POST", "https://oauth.example/oauth2/token").prepare()
+    if status == 429 or status >= 500:  # what the CDK's refresh raises once its own back-off gives up
+        return DefaultBackoffException(request=response.request, response=response, failure_type=FailureType.transient_error)
+    return requests.HTTPError(response=response)
+
+
+@pytest.mark.parametrize(
+    "status, body, failure, words, not_words",
+    [
+        pytest.param(400, '{"error":"invalid_scope"}', FailureType.config_error, "Re-authorize", None, id="400-refused-reauthorize"),
+        pytest.param(503, "{}", FailureType.transient_error, "HTTP 503", "Re-authorize", id="503-outage-not-reauthorize"),
+        pytest.param(429, "{}", FailureType.transient_error, "HTTP 429", "Re-authorize", id="429-throttled-not-reauthorize"),
+    ],
+)
+def test_given_token_endpoint_answer_when_refresh_fails_then_failure_type_matches_cause(status, body, failure, words, not_words):
+    error = token_refresh_error(_token_endpoint_error(status, body))
+
+    assert error.failure_type == failure
+    assert words in error.message
+    assert not_words is None or not_words not in error.message
