@@ -50,9 +50,10 @@ class SyncContext:
 
 
 def select_accounts(accounts: List[Dict[str, Any]], wanted: Optional[tuple]) -> List[Dict[str, Any]]:
+    # Keyed by id: an account listed twice (the list shifting between pages) is read once.
+    known = {account["id"]: account for account in accounts if account.get("id")}
     if not wanted:
-        return [account for account in accounts if account.get("id")]
-    known = {account.get("id"): account for account in accounts}
+        return list(known.values())
     missing = [account_id for account_id in wanted if account_id not in known]
     if missing:
         raise ConfigError(
