@@ -33,6 +33,13 @@ class UrlExpired(Exception):
     """The URL has expired or the bank refuses it now; a later sync gets a fresh one."""
 
 
+class UrlUnavailable(Exception):
+    """The bank could not serve the file now (unreachable, errors that persist); a later sync retries.
+
+    Its message never quotes the URL: a presigned URL is a bearer credential until it expires.
+    """
+
+
 @dataclass
 class Downloaded:
     file: BinaryIO
@@ -65,11 +72,23 @@ def is_expired(expires_at: str | None, now: Callable[[], Any] = lambda: pendulum
 
 def download(url: str, *, expires_at: str | None = None, expected_size: int | None = None,
              session: requests.Session | None = None, sleep: Callable[[float], None] = time.sleep) -> Downloaded:
-    """Download to a spooled temporary file, checking size; raises UrlExpired/UrlRefused."""
+    """Download to a spooled temporary file, checking size; raises UrlExpired/UrlRefused/UrlUnavailable."""
     check_url(url)
     if is_expired(expires_at):
         raise UrlExpired("the download URL has expired")
     http = session or requests.Session()
+    try:
+        return _fetch_with_retries(http, url, expected_size, sleep)
+    except (requests.RequestException, _Retryable) as error:
+        # requests quotes the URL in its messages, so only the kind of failure is kept.
+        raise UrlUnavailable(f"the bank's download failed: {_describe(error)}") from None
+    finally:
+        if session is None:
+            http.close()
+
+
+def _fetch_with_retries(http: requests.Session, url: str, expected_size: int | None,
+                        sleep: Callable[[float], None]) -> Downloaded:
     for attempt in range(ATTEMPTS):
         try:
             return _fetch(http, url, expected_size)
@@ -80,6 +99,14 @@ def download(url: str, *, expires_at: str | None = None, expected_size: int | No
     raise AssertionError("unreachable")
 
 
+def _describe(error: Exception) -> str:
+    if isinstance(error, requests.HTTPError) and error.response is not None:
+        return f"HTTP {error.response.status_code}"
+    if isinstance(error, _Retryable):
+        return str(error)
+    return type(error).__name__
+
+
 class _Retryable(Exception):
     pass
 
@@ -88,6 +115,7 @@ def _fetch(http: requests.Session, url: str, expected_size: int | None) -> Downl
     for _ in range(MAX_REDIRECTS + 1):
         response = http.get(url, stream=True, timeout=TIMEOUT, allow_redirects=False)
         if response.is_redirect:
+            response.close()
             url = urljoin(url, response.headers["location"])
             check_url(url)
             continue
@@ -95,7 +123,7 @@ def _fetch(http: requests.Session, url: str, expected_size: int | None) -> Downl
             if response.status_code in (401, 403, 404, 410):
                 raise UrlExpired(f"the bank answered {response.status_code} for the download URL")
             if response.status_code == 429 or response.status_code >= 500:
-                raise _Retryable(response.status_code)
+                raise _Retryable(f"HTTP {response.status_code}")
             response.raise_for_status()
             return _spool(response, expected_size)
     raise UrlExpired("too many redirects")

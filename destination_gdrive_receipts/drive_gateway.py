@@ -28,7 +28,8 @@ from destination_gdrive_receipts.rate_limit import (
 logger = logging.getLogger("airbyte")
 
 FOLDER_MIME = "application/vnd.google-apps.folder"
-FILE_FIELDS = "id,name,mimeType,parents,appProperties,md5Checksum,size,trashed,explicitlyTrashed,createdTime,driveId"
+FILE_FIELDS = ("id,name,mimeType,parents,appProperties,md5Checksum,size,trashed,explicitlyTrashed,trashedTime,"
+               "createdTime,driveId")
 LIST_FIELDS = f"nextPageToken,incompleteSearch,files({FILE_FIELDS})"
 MULTIPART_MAX_BYTES = 5 * 1024 * 1024     # Drive's advice for one-request uploads
 CHUNK_BYTES = 8 * 1024 * 1024             # a multiple of 256 KiB, as Drive requires

@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 from destination_gdrive_receipts import layout
 from destination_gdrive_receipts.config import Config
-from destination_gdrive_receipts.download import UrlExpired, UrlRefused, download
+from destination_gdrive_receipts.download import UrlExpired, UrlRefused, UrlUnavailable, download
 from destination_gdrive_receipts.drive_gateway import DriveGateway, Media
 from destination_gdrive_receipts.folders import Folders
 from destination_gdrive_receipts.inventory import DriveTree, Entry, marker_value, receipt_markers
@@ -95,7 +95,7 @@ class Filer:
         try:
             fetched = download(record.get("download_url", ""), expires_at=record.get("download_url_expires_at"),
                                expected_size=record.get("size"))
-        except (UrlExpired, UrlRefused) as reason:
+        except (UrlExpired, UrlRefused, UrlUnavailable) as reason:
             logger.warning("Receipt %s is missing in Drive but cannot be restored now (%s); the next sync retries.",
                            attachment_id, reason)
             self._progress.add("skipped_expired_url")

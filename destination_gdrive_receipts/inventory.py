@@ -71,6 +71,7 @@ class Entry:
     size: int | None = None
     markers: Mapping[str, str] = field(default_factory=dict)
     created: str = ""
+    trashed_time: str | None = None   # Drive reports it for items trashed in shared drives
 
     @property
     def live(self) -> bool:
@@ -84,7 +85,7 @@ class Entry:
             id=item["id"], name=item.get("name", ""), kind=markers.get("kind", ""), parent=parents[0],
             trashed=bool(item.get("trashed")), explicitly_trashed=bool(item.get("explicitlyTrashed")),
             md5=item.get("md5Checksum"), size=int(item["size"]) if item.get("size") is not None else None,
-            markers=markers, created=item.get("createdTime", ""),
+            markers=markers, created=item.get("createdTime", ""), trashed_time=item.get("trashedTime"),
         )
 
 

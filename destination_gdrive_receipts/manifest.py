@@ -39,18 +39,24 @@ class Manifest:
 
     # ---- pure rules --------------------------------------------------------------------------
     def observe(self, periods: Iterable[Entry], now: str) -> bool:
-        """Record deletions of known period folders (trashed or gone) and learn live ones."""
+        """Record deletions of known period folders (trashed or gone), learn live ones, and forget the
+        deletion of a folder that is live again."""
         by_id = {e.id: e for e in periods}
         changed = False
         for folder_id, (account_id, period) in list(self.known.items()):
             entry = by_id.get(folder_id)
             if entry is None or not entry.live:
-                self.deleted.append(Deletion(account_id, period, now, folder_id))
+                self.deleted.append(Deletion(account_id, period, _deleted_at(entry, now), folder_id))
                 del self.known[folder_id]
                 changed = True
         for entry in by_id.values():
             if entry.live and entry.id not in self.known:
                 changed |= self.remember(entry.id, entry.markers.get("acct", ""), entry.markers.get("period", ""))
+        # A folder the user restored from the trash undoes its deletion.
+        restored = [d for d in self.deleted if d.folder_id in self.known]
+        if restored:
+            self.deleted = [d for d in self.deleted if d not in restored]
+            changed = True
         return changed
 
     def remember(self, folder_id: str, account_marker: str, period: str) -> bool:
@@ -99,6 +105,18 @@ class Manifest:
             known={f["id"]: (f["account"], f["period"]) for f in body.get("period_folders", [])},
             deleted=[Deletion(**d) for d in body.get("deleted_periods", [])],
         )
+
+
+def _deleted_at(entry: Entry | None, now: str) -> str:
+    """When the folder was deleted: its trash time when Drive gives one, else now (when it was noticed).
+
+    Receipts attached between the deletion and this sync are newer than the deletion, so the earlier
+    cutoff lets them recreate the folder. A time ahead of ours (clock skew) is capped at now.
+    """
+    try:
+        return min(_utc(entry.trashed_time), now) if entry is not None and entry.trashed_time else now
+    except (ValueError, TypeError, pendulum.parsing.exceptions.ParserError):
+        return now
 
 
 def _utc(timestamp: str) -> str:

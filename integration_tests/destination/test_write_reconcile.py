@@ -1,8 +1,12 @@
 """Reconciliation from receipt_index: restore, move, respect deleted period folders, reset."""
 
+import datetime as dt
+import socket
+
 from integration_tests.destination import messages as M
 from integration_tests.destination.harness import run_write
 from integration_tests.destination.test_write_backfill import receipts_in
+from integration_tests.emulators.drive.client import build_drive
 
 APRIL = [M.receipt(n, settled_at=f"2025-04-0{n}T10:00:00Z", created_at=f"2025-04-0{n}T12:00:00Z") for n in (1, 2, 3)]
 MAY = M.receipt(4, settled_at="2025-05-04T10:00:00Z", created_at="2025-05-04T12:00:00Z")
@@ -101,6 +105,37 @@ def test_given_user_deleted_period_folder_when_synced_then_old_receipts_stay_out
     assert again.returncode == 0 and drive.counts["write"] == 0
 
 
+def test_given_receipt_attached_after_the_folder_was_trashed_when_next_sync_runs_then_it_recreates_the_folder(
+        drive, config, bank, tmp_path):
+    backfill(drive, config, tmp_path, APRIL)
+    drive.user_trash(period_folder(drive, "2025-04").id)
+    # Attached after the trash but before the sync that notices it: newer than the deletion.
+    attached = dt.datetime.now(dt.timezone.utc).isoformat()
+    newer = M.receipt(8, settled_at="2025-04-25T10:00:00Z", created_at=attached)
+
+    result = run_write(tmp_path, config, M.receipts_messages([(newer, M.content_of(8))]) + index_messages(bank, APRIL))
+
+    assert result.returncode == 0, result.stderr
+    (april,) = [p for p in drive.paths() if "/2025-04/" in p]
+    assert "skipped deleted folder 3" in result.logs and bank.downloads == 0
+    assert [f.parents for f in receipts_in(drive)] == [[period_folder(drive, "2025-04").id]]
+
+
+def test_given_user_restores_a_trashed_period_folder_when_synced_then_its_missing_receipts_come_back_again(
+        drive, config, bank, tmp_path):
+    files = backfill(drive, config, tmp_path, APRIL)
+    folder = period_folder(drive, "2025-04")
+    drive.user_trash(folder.id)
+    assert run_write(tmp_path, config, index_messages(bank, APRIL)).returncode == 0   # deletion noticed
+    build_drive(drive).files().update(fileId=folder.id, body={"trashed": False}).execute()   # "Restore" in Drive
+    drive.user_delete(files[APRIL[0]["attachment_id"]].id)
+
+    result = run_write(tmp_path, config, index_messages(bank, APRIL))
+
+    assert result.returncode == 0, result.stderr
+    assert len(receipts_in(drive)) == 3 and bank.downloads == 1
+
+
 def test_given_period_folder_deleted_permanently_when_synced_then_it_stays_deleted(drive, config, bank, tmp_path):
     backfill(drive, config, tmp_path, APRIL + [MAY])
     drive.user_delete(period_folder(drive, "2025-05").id)
@@ -169,3 +204,23 @@ def test_given_user_trashed_the_root_folder_when_synced_then_a_new_root_receives
     assert result.returncode == 0, result.stderr
     assert len(receipts_in(drive)) == 3
     assert all(p.startswith("Qonto/Main account") for p in drive.paths() if p.endswith(".pdf"))
+
+
+def test_given_bank_unreachable_or_url_refused_when_restoring_then_skipped_with_warning_and_url_not_shown(
+        drive, config, bank, tmp_path):
+    files = backfill(drive, config, tmp_path, APRIL)
+    for meta in APRIL[1:]:
+        drive.user_delete(files[meta["attachment_id"]].id)
+    with socket.socket() as s:          # a loopback port nobody listens on: the bank is down
+        s.bind(("127.0.0.1", 0))
+        down = f"http://127.0.0.1:{s.getsockname()[1]}/files/x?signature=s3cr3t-down"
+    urls = {APRIL[1]["attachment_id"]: down, APRIL[2]["attachment_id"]: "http://bank.example/x?signature=s3cr3t-http"}
+    messages = [M.record("receipt_index", M.index_entry(meta, urls.get(meta["attachment_id"], bank.url + "none")))
+                for meta in APRIL] + [M.state("receipt_index", {"seen": 3})]
+
+    result = run_write(tmp_path, config, messages)
+
+    assert result.returncode == 0, result.stderr
+    assert len(result.states) == 1 and len(receipts_in(drive)) == 1
+    assert result.logs.count("cannot be restored now") == 2
+    assert "s3cr3t" not in result.stdout + result.stderr

@@ -1,8 +1,12 @@
 import hashlib
+import traceback
 
 import pytest
+import requests
 
-from destination_gdrive_receipts.download import UrlExpired, UrlRefused, check_url, download, is_expired
+from destination_gdrive_receipts.download import (
+    UrlExpired, UrlRefused, UrlUnavailable, check_url, download, is_expired,
+)
 
 
 @pytest.mark.parametrize("url", ["https://bank.example/f.pdf?sig=1", "http://127.0.0.1:8080/f", "http://localhost/f"])
@@ -41,3 +45,21 @@ def test_given_file_when_downloaded_then_size_and_checksums_are_known(requests_m
     assert (got.size, got.file.read()) == (16, b"%PDF-1.4 receipt")
     assert got.md5 == hashlib.md5(b"%PDF-1.4 receipt").hexdigest()
     assert got.sha256 == hashlib.sha256(b"%PDF-1.4 receipt").hexdigest()
+
+
+SIGNED_URL = "https://bank.example/receipts/f.pdf?X-Amz-Signature=s3cr3t-signature"
+
+
+@pytest.mark.parametrize("answer", [
+    pytest.param({"exc": requests.ConnectionError(f"Max retries exceeded with url: {SIGNED_URL}")}, id="unreachable"),
+    pytest.param({"exc": requests.ReadTimeout(f"Read timed out: {SIGNED_URL}")}, id="timeout"),
+    pytest.param({"status_code": 503}, id="server-error-that-persists"),
+    pytest.param({"status_code": 400}, id="bad-request"),
+])
+def test_given_bank_download_failing_when_downloading_then_unavailable_and_the_signed_url_stays_out_of_the_error(
+        requests_mock, answer):
+    requests_mock.get(SIGNED_URL, **answer)
+    with pytest.raises(UrlUnavailable) as caught:
+        download(SIGNED_URL, sleep=lambda _: None)
+    shown = "".join(traceback.format_exception(caught.value))
+    assert "s3cr3t" not in shown and "/receipts/f.pdf" not in shown
