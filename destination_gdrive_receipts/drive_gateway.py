@@ -49,7 +49,11 @@ class DriveGateway:
         self._ids: list[str] = []
         self._ids_lock = threading.Lock()
         self.drive_id: str | None = None     # set when the root folder lives in a shared drive
-        self.writes = 0
+
+    @property
+    def writes(self) -> int:
+        """Write requests sent: each one takes a token from the bucket first (upload pool threads too)."""
+        return self._bucket.taken
 
     # ---- reads -------------------------------------------------------------------------------
     def _read(self, build: Callable[[Any], Any]) -> Any:
@@ -103,7 +107,6 @@ class DriveGateway:
         attempt = 0
         while True:
             self._bucket.acquire()
-            self.writes += 1
             try:
                 return build(self._services.get()).execute(num_retries=0)
             except HttpError as error:
@@ -184,7 +187,6 @@ class DriveGateway:
                 if request is None:
                     request = build(self._services.get(), media.upload(resumable=True))
                     self._bucket.acquire()    # the initiation is the write; chunks ride on it
-                    self.writes += 1
                 while True:
                     _, response = request.next_chunk(num_retries=0)
                     if response is not None:

@@ -75,10 +75,12 @@ class TokenBucket:
         self._stamp = clock()
         self._paused_until = 0.0
         self._lock = threading.Lock()
+        self.taken = 0      # tokens taken so far: every write request, counted under the lock
 
     def acquire(self) -> float:
         """Take one token; returns the seconds slept."""
         with self._lock:
+            self.taken += 1
             now = self._clock()
             self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
             self._stamp = now

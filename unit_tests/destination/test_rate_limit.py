@@ -67,3 +67,15 @@ def test_given_rate_limit_answer_when_bucket_paused_then_next_write_waits_the_pa
     bucket = TokenBucket(3, clock=clock, sleep=clock.sleep)
     bucket.pause(2.0)
     assert bucket.acquire() == pytest.approx(2.0)
+
+
+def test_given_writes_from_several_upload_threads_when_counted_then_every_write_is_counted_once():
+    import threading
+
+    bucket = TokenBucket(1000.0, 1000.0, sleep=lambda _: None)
+    threads = [threading.Thread(target=lambda: [bucket.acquire() for _ in range(500)]) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert bucket.taken == 2000
