@@ -65,17 +65,20 @@ def run_full(settings: scenarios.Settings, only: list[str]) -> tuple[dict, list[
     if "backfill" in only:
         measured["backfill"] = m = scenarios.backfill(settings, data.BACKFILL, "backfill", nightly=False)
         figures += report.backfill_figures(m["backfill"])
+        figures += report.sync_rss_figures("backfill", "backfill", m["backfill"])
         _add(correctness, m["correctness"])
     if "archive" in only:
         measured["archive"] = m = scenarios.archive(settings)
         figures += report.nightly_figures(m["nightly"])
         figures.append(report.Figure("nightly no-change sync", "set-up backfill, no latency or ceiling (receipts/s)",
                                      m["setup"]["new_receipts"] / m["setup"]["wall_s"], "receipts/s"))
+        figures += report.sync_rss_figures("nightly no-change sync", "archive set-up backfill", m["setup"])
+        figures += report.sync_rss_figures("nightly no-change sync", "no-change sync", m["nightly"])
         _add(correctness, m["correctness"])
     if "memory" in only:
         measured["memory"] = m = scenarios.memory(settings)
         figures += report.memory_figures(m)
-        for variant in ("without", "with"):
+        for variant in ("without", "medium", "with"):
             _add(correctness, {**m[variant]["correct"], "failed_processes": m[variant]["failed"]})
     if "peer" in only:
         measured["peer"] = m = scenarios.peer(settings)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from typing import Any
 
 MiB = 1024 * 1024
 LARGE_FILE = 100 * MiB
+MEDIUM_FILE = 20 * MiB
 
 # Shapes. Receipt sizes follow the generator's own spread (small images to multi-MB PDFs);
 # `large_receipt_sizes` adds the few big files on top.
@@ -126,7 +126,11 @@ def bank_calls(bank) -> dict[str, int]:
     """Requests by kind: API calls per endpoint, downloads, token calls, and answers by status."""
     kinds: Counter = Counter()
     for request in bank.requests:
-        kinds[_bank_kind(request.path)] += 1
+        kind = _bank_kind(request.path)
+        if kind == "/v2/transactions":   # which listings: the receipt streams ask for attachments
+            embeds = "with_attachments" in request.query or "includes[]" in request.query
+            kinds["listings " + ("with attachments" if embeds else "without attachments")] += 1
+        kinds[kind] += 1
         kinds[f"status {request.status}"] += 1
     api = sum(n for kind, n in kinds.items() if kind.startswith("/v2/"))
     return {"api": api, **kinds}
@@ -174,7 +178,3 @@ def set_latency(emulator, latency_ms: int) -> None:
         http.latency_s = latency_ms / 1000
     else:
         emulator.latency_ms = latency_ms
-
-
-def ping(emulator: Any) -> bool:
-    return True

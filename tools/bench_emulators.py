@@ -82,9 +82,5 @@ def get_attr(emulator: Any, name: str) -> Any:
     return getattr(emulator, name)
 
 
-def set_attr(emulator: Any, name: str, value: Any) -> None:
-    setattr(emulator, name, value)
-
-
 def method(emulator: Any, name: str, args: tuple = (), kwargs: dict | None = None) -> Any:
     return getattr(emulator, name)(*args, **(kwargs or {}))

@@ -32,30 +32,22 @@ def discovered_streams(messages: Iterable[dict]) -> list[dict]:
     raise ValueError("discover printed no CATALOG message")
 
 
-def configure_stream(stream: dict, full_refresh: bool = False) -> dict:
-    """One configured stream: incremental where offered (what a scheduled sync uses), else full refresh."""
-    incremental = "incremental" in stream.get("supported_sync_modes", []) and not full_refresh
-    primary_key = stream.get("source_defined_primary_key") or []
-    configured = {
-        "stream": stream,
-        "sync_mode": "incremental" if incremental else "full_refresh",
-        "destination_sync_mode": "append_dedup" if primary_key else "append",
-        "primary_key": primary_key,
-    }
-    if incremental:
-        configured["cursor_field"] = stream.get("default_cursor_field") or []
-    return configured
-
-
 def configured_catalog(streams: list[dict], names: Iterable[str] | None = None,
                        full_refresh: bool = False) -> dict:
-    """A configured catalog of the named streams (all when names is None), in discover order."""
+    """The catalog the pair gets (tools.catalog: every stream, as the Airbyte UI proposes), restricted
+    to the named streams when given; full_refresh=True reads them all without cursor."""
+    from tools.catalog import configured_catalog as pair_catalog
     wanted = None if names is None else set(names)
-    chosen = [s for s in streams if wanted is None or s["name"] in wanted]
-    missing = (wanted or set()) - {s["name"] for s in chosen}
+    missing = (wanted or set()) - {s["name"] for s in streams}
     if missing:
         raise ValueError(f"streams not offered by the connector: {sorted(missing)}")
-    return {"streams": [configure_stream(s, full_refresh) for s in chosen]}
+    chosen = [s for s in pair_catalog({"streams": streams})["streams"]
+              if wanted is None or s["stream"]["name"] in wanted]
+    if full_refresh:
+        for configured in chosen:
+            configured.pop("cursor_field", None)
+            configured.update(sync_mode="full_refresh", destination_sync_mode="overwrite")
+    return {"streams": chosen}
 
 
 def _state_key(state: dict) -> tuple:

@@ -18,8 +18,6 @@ from typing import IO, Callable
 
 from tools.bench_protocol import parse_messages
 
-MiB = 1024 * 1024
-
 
 @dataclass
 class ProcessStats:

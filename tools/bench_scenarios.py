@@ -8,18 +8,20 @@ set-up traffic is never counted.
 from __future__ import annotations
 
 import contextlib
+import subprocess
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from tools import bench_data as data
 from tools.bench_emulators import EmulatorProcess, method
-from tools.bench_peer import ensure_peer, find_python310, peer_config, peer_env
+from tools.bench_peer import PACKAGE, ensure_peer, find_python310, peer_config, peer_env
 from tools.bench_protocol import configured_catalog, discovered_streams, next_state, trace_errors
 from tools.bench_report import verify_landing
-from tools.bench_runner import ReadRun, SyncRun, run_command, run_read, run_sync
+from tools.bench_runner import ReadRun, SyncRun, run_command, run_read, run_sync, write_json
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -35,7 +37,7 @@ class Settings:
     source_cmd: list[str] = field(default_factory=lambda: [str(BIN / "source-bank-receipts")])
     destination_cmd: list[str] = field(default_factory=lambda: [str(BIN / "destination-gdrive-receipts")])
     timeout_s: float = 1200
-    log: object = print
+    log: Callable[[str], None] = print
 
     def __post_init__(self) -> None:
         self.discover_cmd = list(self.source_cmd)   # never profiled
@@ -60,7 +62,6 @@ def _drive(settings: Settings, throttled: bool, latency_ms: int) -> EmulatorProc
 
 def _catalog(settings: Settings, source_config: dict, workdir: Path, streams=None,
              full_refresh: bool = False) -> dict:
-    from tools.bench_runner import write_json
     workdir.mkdir(parents=True, exist_ok=True)
     config_path = write_json(workdir / "discover-config.json", source_config)
     messages = run_command([*settings.discover_cmd, "discover", "--config", str(config_path)])
@@ -184,9 +185,14 @@ def archive(settings: Settings, shape: dict = data.ARCHIVE) -> dict:
 
 
 def memory(settings: Settings, shape: dict = data.MEMORY) -> dict:
-    """Peak RSS of both connectors on the same data, without and with one 100 MB receipt."""
-    result = {"large_file_mib": data.LARGE_FILE / data.MiB}
-    for label, variant in (("without", shape), ("with", data.with_large_file(shape))):
+    """Peak RSS of both connectors on the same data: without a large receipt, with a 20 MiB one, with 100 MiB.
+
+    The 20 MiB variant separates "has multi-chunk files" (fixed buffers) from "grows with file size".
+    """
+    result: dict = {"large_file_mib": data.LARGE_FILE / data.MiB, "medium_file_mib": data.MEDIUM_FILE / data.MiB}
+    variants = (("without", shape), ("medium", data.with_large_file(shape, data.MEDIUM_FILE)),
+                ("with", data.with_large_file(shape)))
+    for label, variant in variants:
         workdir = settings.workdir / f"memory-{label}"
         with _bank(variant, 0) as bank, _drive(settings, False, 0) as drive:
             facts = bank.call(data.dataset_facts)
@@ -195,8 +201,8 @@ def memory(settings: Settings, shape: dict = data.MEMORY) -> dict:
             result[label] = {"source": run.source.peak_rss_mb, "destination": run.destination.peak_rss_mb,
                              "largest_receipt_mb": facts["largest_receipt"] / 1e6,
                              "correct": _verify(bank, drive, facts), "failed": measured["failed_processes"]}
-            settings.log(f"memory {label} large file: source {run.source.peak_rss_mb:.0f} MB, "
-                         f"destination {run.destination.peak_rss_mb:.0f} MB")
+            settings.log(f"memory, largest receipt {facts['largest_receipt'] / data.MiB:.1f} MiB: source "
+                         f"{run.source.peak_rss_mb:.0f} MB, destination {run.destination.peak_rss_mb:.0f} MB")
     return result
 
 
@@ -216,7 +222,11 @@ def peer(settings: Settings, shape: dict = data.PEER) -> dict:
     if python is None:
         settings.log("peer: no Python 3.10 interpreter (python3.10 on PATH or ~/.pyenv/versions/3.10.*): skipped")
         return {"skipped": "no Python 3.10 interpreter found"}
-    peer_cmd = ensure_peer(settings.peer_venv, python, settings.log)
+    try:
+        peer_cmd = ensure_peer(settings.peer_venv, python, settings.log)
+    except (subprocess.CalledProcessError, OSError) as error:   # e.g. no package index reachable
+        settings.log(f"peer: could not install {PACKAGE} into {settings.peer_venv} ({error}): skipped")
+        return {"skipped": f"{PACKAGE} could not be installed"}
     workdir = settings.workdir / "peer"
     with _bank(shape, settings.latency_ms) as bank:
         account = bank.call(data.first_account)
@@ -238,7 +248,6 @@ def peer(settings: Settings, shape: dict = data.PEER) -> dict:
 
 
 def _write(path: Path, value: dict) -> Path:
-    from tools.bench_runner import write_json
     path.parent.mkdir(parents=True, exist_ok=True)
     return write_json(path, value)
 
