@@ -34,15 +34,14 @@ def discovered_streams(messages: Iterable[dict]) -> list[dict]:
 
 def configured_catalog(streams: list[dict], names: Iterable[str] | None = None,
                        full_refresh: bool = False) -> dict:
-    """The catalog the pair gets (tools.catalog: every stream, as the Airbyte UI proposes), restricted
-    to the named streams when given; full_refresh=True reads them all without cursor."""
-    from tools.catalog import configured_catalog as pair_catalog
-    wanted = None if names is None else set(names)
-    missing = (wanted or set()) - {s["name"] for s in streams}
+    """The catalog the pair gets (tools.catalog: the streams the destination files), or the named
+    streams when given; full_refresh=True reads them all without cursor."""
+    from tools.catalog import FILED_STREAMS, configured_catalog as pair_catalog
+    wanted = set(FILED_STREAMS if names is None else names)
+    missing = wanted - {s["name"] for s in streams}
     if missing:
         raise ValueError(f"streams not offered by the connector: {sorted(missing)}")
-    chosen = [s for s in pair_catalog({"streams": streams})["streams"]
-              if wanted is None or s["stream"]["name"] in wanted]
+    chosen = pair_catalog({"streams": streams}, wanted)["streams"]
     if full_refresh:
         for configured in chosen:
             configured.pop("cursor_field", None)

@@ -24,6 +24,7 @@ os.environ.setdefault("NO_LIVE_PROGRESS", "1")
 warnings.filterwarnings("ignore", message=r"\s*You are using a Python version", category=FutureWarning)
 
 from tools.sync_report import SyncTally, Throttle  # noqa: E402
+from tools.catalog import FILED_STREAMS  # noqa: E402
 
 SOURCE_NAME = "source-bank-receipts"
 DESTINATION_NAME = "destination-gdrive-receipts"
@@ -74,7 +75,7 @@ def run_sync(
         SOURCE_NAME,
         config=strip_notes(source_config),
         local_executable=connector_executable(SOURCE_NAME),
-        streams="*",
+        streams=list(FILED_STREAMS),  # transactions would be read only to be ignored
     )
     destination = ab.get_destination(
         DESTINATION_NAME,

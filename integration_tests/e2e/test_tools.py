@@ -167,3 +167,12 @@ def test_given_a_sync_still_running_when_another_starts_then_it_refuses(tmp_path
         with pytest.raises(local_sync.UsageError, match="Another sync is still running"):
             with local_sync.single_run(tmp_path):
                 pass
+
+
+def test_given_discovered_streams_when_configuring_by_default_then_only_the_streams_the_destination_files():
+    discovered = {"streams": [
+        {"name": name, "json_schema": {}, "supported_sync_modes": ["full_refresh"]}
+        for name in ("bank_accounts", "transactions", "receipts", "receipt_index")
+    ]}
+    assert [s["stream"]["name"] for s in configured_catalog(discovered)["streams"]] == ["bank_accounts", "receipts", "receipt_index"]
+    assert len(configured_catalog(discovered, None)["streams"]) == 4
