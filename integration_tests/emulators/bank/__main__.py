@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import sys
-import threading
 
+from ..serve import serve_until_stopped
 from .dataset import BankDataset
 from .emulator import BankEmulator
 from .sample import make_sample_dataset
@@ -42,16 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     emulator = BankEmulator(dataset, sandbox=args.sandbox, latency_ms=args.latency_ms,
                             pagination=args.pagination, status_filter=args.status_filter,
                             host=args.host, port=args.port)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with emulator:
-        print(emulator.url, flush=True)
-        print(json.dumps(emulator.source_config(start_date=args.start_date)), flush=True)
-        try:
-            stop.wait()
-        except KeyboardInterrupt:
-            pass
-    return 0
+    return serve_until_stopped(emulator, [emulator.url, json.dumps(emulator.source_config(start_date=args.start_date))])
 
 
 if __name__ == "__main__":

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import sys
-import threading
 
+from ..serve import serve_until_stopped
 from .emulator import DriveEmulator
 
 
@@ -22,16 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     emu = DriveEmulator(port=args.port, quota_bytes=args.quota_bytes, write_rate_per_s=args.write_rate,
                         write_burst=args.write_burst, latency_ms=args.latency_ms,
                         service_account=args.service_account)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with emu:
-        print(json.dumps({"url": emu.url, "token_uri": emu.token_uri, "credentials": emu.oauth_credentials()}),
-              flush=True)
-        try:
-            stop.wait()
-        except KeyboardInterrupt:
-            pass
-    return 0
+    return serve_until_stopped(emu, [json.dumps({"url": emu.url, "token_uri": emu.token_uri,
+                                                 "credentials": emu.oauth_credentials()})])
 
 
 if __name__ == "__main__":
