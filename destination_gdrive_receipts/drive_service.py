@@ -4,6 +4,11 @@ The service is built from the discovery document shipped in google-api-python-cl
 with its rootUrl replaced by `drive_api_url`, so metadata, upload and batch URLs all follow the
 override. httplib2.Http is not thread-safe: every thread gets its own service and Http, sharing
 one credentials object.
+
+Each thread also keeps the collections it calls (`files()`, `about()`, `permissions()`): the
+library builds a new Resource per call, whose methods carry docstrings of up to ~20 KB and sit in
+reference cycles that only the cyclic garbage collector frees. Built per request, ~11 MB of them
+were alive at once during a 300-receipt sync.
 """
 
 from __future__ import annotations
@@ -49,6 +54,29 @@ def build_service(credentials: Any, root_url: str) -> Any:
     return discovery.build_from_document(doc, http=http)
 
 
+class ThreadDrive:
+    """One thread's Drive service, with each collection built once and reused."""
+
+    def __init__(self, service: Any) -> None:
+        self._service = service
+        self._collections: dict[str, Any] = {}
+
+    def _collection(self, name: str) -> Any:
+        collection = self._collections.get(name)
+        if collection is None:
+            collection = self._collections[name] = getattr(self._service, name)()
+        return collection
+
+    def files(self) -> Any:
+        return self._collection("files")
+
+    def about(self) -> Any:
+        return self._collection("about")
+
+    def permissions(self) -> Any:
+        return self._collection("permissions")
+
+
 class DriveServices:
     """Hands each thread its own Drive service."""
 
@@ -57,8 +85,8 @@ class DriveServices:
         self._root_url = config.drive_api_url
         self._local = threading.local()
 
-    def get(self) -> Any:
+    def get(self) -> ThreadDrive:
         service = getattr(self._local, "service", None)
         if service is None:
-            service = self._local.service = build_service(self._credentials, self._root_url)
+            service = self._local.service = ThreadDrive(build_service(self._credentials, self._root_url))
         return service

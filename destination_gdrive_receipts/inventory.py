@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import sys
 import threading
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
@@ -17,6 +18,8 @@ from typing import Iterable, Mapping
 FOLDER_MIME = "application/vnd.google-apps.folder"
 ROOT, ACCOUNT, PERIOD, RECEIPT, MANIFEST = "root", "account", "period", "receipt", "manifest"
 _MAX_PROPERTY_BYTES = 124   # Drive's limit for key + value, UTF-8
+# Marker values that repeat across the tree (one root, a few accounts and periods): one shared str each.
+_SHARED_MARKERS = frozenset({"kind", "root", "acct", "period"})
 
 
 def marker_value(key: str, value: str) -> str:
@@ -59,7 +62,8 @@ def has_marker(key: str, value: str) -> str:
     return f"appProperties has {{ key={query_literal(key)} and value={query_literal(value)} }}"
 
 
-@dataclass(frozen=True)
+# slots: the tree holds one Entry per receipt for the whole sync (20,000 in a large archive).
+@dataclass(frozen=True, slots=True)
 class Entry:
     id: str
     name: str
@@ -79,10 +83,12 @@ class Entry:
 
     @staticmethod
     def from_drive(item: Mapping) -> "Entry":
-        markers = dict(item.get("appProperties") or {})
-        parents = item.get("parents") or [None]
+        markers = {sys.intern(k): sys.intern(v) if k in _SHARED_MARKERS and isinstance(v, str) else v
+                   for k, v in (item.get("appProperties") or {}).items()}
+        parent = (item.get("parents") or [None])[0]
         return Entry(
-            id=item["id"], name=item.get("name", ""), kind=markers.get("kind", ""), parent=parents[0],
+            id=item["id"], name=item.get("name", ""), kind=markers.get("kind", ""),
+            parent=sys.intern(parent) if isinstance(parent, str) else parent,
             trashed=bool(item.get("trashed")), explicitly_trashed=bool(item.get("explicitlyTrashed")),
             md5=item.get("md5Checksum"), size=int(item["size"]) if item.get("size") is not None else None,
             markers=markers, created=item.get("createdTime", ""), trashed_time=item.get("trashedTime"),

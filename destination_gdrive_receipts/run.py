@@ -8,12 +8,14 @@ import sys
 from airbyte_cdk.exception_handler import init_uncaught_exception_handler
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from connector_runtime.allocator import pin_mmap_threshold
 from destination_gdrive_receipts.destination import DestinationGdriveReceipts
 
 logger = logging.getLogger("airbyte")
 
 
 def run() -> None:
+    pin_mmap_threshold()   # before any large block is allocated and freed
     init_uncaught_exception_handler(logger)
     try:
         DestinationGdriveReceipts().run(sys.argv[1:])

@@ -44,6 +44,17 @@ class ReceiptWriter:
         future = self._pool.submit(self._run, work, *args)
         with self._lock:
             self._pending[key] = future
+        # Registered after the insert, so a future that is already done is forgotten too.
+        future.add_done_callback(lambda done: self._forget_success(key, done))
+
+    def _forget_success(self, key: str, future: Future) -> None:
+        """Drop a succeeded future at once: a reconciliation submits one per receipt of the archive
+        and keeping them all until flush() cost ~35 MB at 20,000 receipts. Failures stay for flush()."""
+        if future.cancelled() or future.exception() is not None:
+            return
+        with self._lock:
+            if self._pending.get(key) is future:
+                del self._pending[key]
 
     def _run(self, work: Callable[..., Any], *args: Any) -> Any:
         try:
