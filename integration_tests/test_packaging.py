@@ -133,8 +133,10 @@ def test_given_dockerfile_when_built_from_repository_root_then_every_copied_path
     assert sources, "the builder copies the project"
     missing = [path for path in sources if not (ROOT / path).exists()]
     assert not missing
-    packages = {path.split("/")[0] for path in sources}
-    assert {"source_bank_receipts", "destination_gdrive_receipts", "pyproject.toml"} <= packages
+    copied = {path.split("/")[0] for path in sources}
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    packages = {pattern.rstrip("*") for pattern in project["tool"]["setuptools"]["packages"]["find"]["include"]}
+    assert packages | {"pyproject.toml"} <= copied, "every package of the distribution is copied into the image"
 
 
 def test_given_no_docker_daemon_when_make_images_then_it_says_why_and_fails():

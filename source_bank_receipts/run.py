@@ -8,13 +8,10 @@ Like the CDK's `launch()`, with two changes that keep memory flat with ~4 MB rec
   the serializer's bytes (identical to the CDK's output) are written as they are. The CDK's
   print buffer (where log lines of worker threads go) is flushed first under its lock, so lines
   never interleave and keep their order.
-- Large blocks are always mmapped (glibc): by default glibc raises its mmap threshold after the
-  first freed 4 MB block and serves the next ones from per-thread heaps, which keep the freed
-  memory; peak RSS then grew with the file size.
+- Large blocks are always mmapped (glibc, `connector_runtime.allocator`): otherwise freed 4 MB
+  blocks stay in per-thread heaps and peak RSS grows with the file size.
 """
 
-import ctypes
-import ctypes.util
 import sys
 from typing import Any, Iterable
 
@@ -23,20 +20,9 @@ from airbyte_cdk.entrypoint import AirbyteEntrypoint
 from airbyte_cdk.logger import PRINT_BUFFER
 from airbyte_cdk.models import AirbyteMessage, AirbyteMessageSerializer
 
+from connector_runtime.allocator import pin_mmap_threshold
+
 from .source import SourceBankReceipts
-
-M_MMAP_THRESHOLD = -3  # glibc mallopt parameter
-MMAP_THRESHOLD_BYTES = 256 * 1024
-
-
-def pin_mmap_threshold() -> None:
-    """Fixed mmap threshold: freed large blocks go back to the system at once (glibc only)."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
-    except (OSError, AttributeError):
-        pass  # not glibc: its allocator has no such knob
-
 
 def message_bytes(message: AirbyteMessage) -> bytes:
     """The message as the CDK would print it, without the str copies."""

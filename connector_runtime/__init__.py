@@ -1,0 +1,1 @@
+"""Process-level settings both connectors apply at start-up (no CDK imports here)."""
