@@ -53,6 +53,7 @@ class Filer:
                  manifest: Manifest, quota: QuotaGuard, progress: Progress, accounts: Accounts) -> None:
         self._config, self._gateway, self._tree, self._folders = config, gateway, tree, folders
         self._manifest, self._quota, self._progress, self._accounts = manifest, quota, progress, accounts
+        self._filed_this_sync: set[str] = set()   # already counted: the index check is no "skip" for them
 
     def _place(self, metadata: Mapping[str, Any]) -> tuple[dict, layout.Placement]:
         full = self._accounts.complete(metadata)
@@ -75,6 +76,7 @@ class Filer:
         target = self._folders.period(str(meta["bank_account_id"]), placement.account_folder_name, placement.period_key)
         existing = self._tree.receipt(str(meta["attachment_id"]), prefer_parent=target)
         decision = plan(existing, target, md5=media.md5, parent_is_live=self._parent_live(existing))
+        self._filed_this_sync.add(str(meta["attachment_id"]))
         return self._apply(decision, meta, placement, target, media, sha256, from_index=False)
 
     def file_index(self, record: Mapping[str, Any]) -> str:
@@ -86,7 +88,8 @@ class Filer:
         live_target = self._tree.live_period(account_id, placement.period_key)
         existing = self._tree.receipt(attachment_id, prefer_parent=live_target.id if live_target else None)
         if existing is not None and existing.live and live_target is not None and existing.parent == live_target.id:
-            self._progress.add("skipped")
+            if attachment_id not in self._filed_this_sync:
+                self._progress.add("skipped")
             return "skipped"
         target = self._folders.period(account_id, placement.account_folder_name, placement.period_key)
         decision = plan(existing, target, md5=None, parent_is_live=self._parent_live(existing))

@@ -94,3 +94,13 @@ def test_given_new_content_for_same_attachment_when_synced_then_file_is_updated_
     (after,) = receipts_in(drive, include_trashed=True)
     assert after.id == before.id
     assert drive.content(after.id) == M.content_of(5, version=2)
+
+
+def test_given_receipts_and_their_index_in_one_backfill_when_synced_then_summary_counts_each_receipt_once(
+        drive, config, tmp_path):
+    items = backfill_items()
+    index = [M.record("receipt_index", M.index_entry(meta, "https://bank.invalid/never-downloaded")) for meta, _ in items]
+    result = run_write(tmp_path, config, index + M.receipts_messages(items))
+
+    assert result.returncode == 0, result.stderr
+    assert "Summary: uploaded 10, updated 0, restored 0, moved 0, skipped 0," in result.logs
