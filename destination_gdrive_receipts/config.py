@@ -6,7 +6,6 @@ no secret value is ever quoted.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
 from dataclasses import dataclass, field
@@ -16,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from connector_runtime.transport import is_loopback
 
 from destination_gdrive_receipts import layout
 
@@ -188,15 +189,6 @@ def drive_api_url(raw: Any) -> str:
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise config_error("drive_api_url uses plain http to a non-loopback host: use https (http is only for 127.0.0.1/localhost).")
     return url if url.endswith("/") else url + "/"
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def _rate(raw: Any) -> float:

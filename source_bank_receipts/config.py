@@ -7,7 +7,6 @@ turns the config into one immutable `Settings` object the rest of the connector 
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -16,6 +15,8 @@ from urllib.parse import urlsplit
 
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from connector_runtime.transport import is_loopback
 
 API_HOSTS = {
     "production": "https://thirdparty.qonto.com",
@@ -59,21 +60,12 @@ class Settings:
         return {"X-Qonto-Staging-Token": self.staging_token} if self.staging_token else {}
 
 
-def is_loopback_host(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 def check_transport(url: str, what: str) -> None:
     """https everywhere; plain http only to this machine (emulators, local proxies)."""
     parts = urlsplit(url)
     if parts.scheme == "https" and parts.hostname:
         return
-    if parts.scheme == "http" and parts.hostname and is_loopback_host(parts.hostname):
+    if parts.scheme == "http" and parts.hostname and is_loopback(parts.hostname):
         return
     raise ConfigError(
         f"{what} must use https (plain http is only allowed to 127.0.0.1, ::1 or localhost); got scheme "

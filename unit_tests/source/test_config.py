@@ -5,7 +5,8 @@ from datetime import date, datetime, timezone
 import pytest
 from airbyte_cdk.models import FailureType
 
-from source_bank_receipts.config import ConfigError, check_transport, is_loopback_host, parse_settings
+from connector_runtime.transport import is_loopback
+from source_bank_receipts.config import ConfigError, check_transport, parse_settings
 
 API_KEY = {"auth_type": "api_key", "organization_slug": "acme-1", "secret_key": "s3cr3t-value"}
 OAUTH = {"auth_type": "oauth2.0", "client_id": "cid", "client_secret": "csecret", "refresh_token": "rt-1"}
@@ -100,7 +101,7 @@ def test_given_start_date_when_parsed_then_start_datetime_clamped(start, expecte
      ("10.0.0.1", False), ("example.com", False), ("localhost.example.com", False), ("128.0.0.1", False)],
 )
 def test_given_host_when_checked_then_only_loopback_counts(host, loopback):
-    assert is_loopback_host(host) is loopback
+    assert is_loopback(host) is loopback
 
 
 @pytest.mark.parametrize(
