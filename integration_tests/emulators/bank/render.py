@@ -22,11 +22,9 @@ def _euros(cents: int | None) -> float | None:
     return None if cents is None else round(cents / 100, 2)
 
 
-def organization_account(account: BankAccount, org: Organization) -> dict:
-    """A bank account as embedded in /v2/organization."""
+def _account_fields(account: BankAccount) -> dict:
+    """Fields both account payloads carry (the two endpoints order and extend them differently)."""
     return {
-        "id": account.id,
-        "slug": f"{org.slug}-bank-account-{account.number}",
         "iban": account.iban,
         "bic": account.bic,
         "currency": account.currency,
@@ -34,34 +32,23 @@ def organization_account(account: BankAccount, org: Organization) -> dict:
         "balance_cents": account.balance_cents,
         "authorized_balance": _euros(account.balance_cents),
         "authorized_balance_cents": account.balance_cents,
-        "name": account.name,
         "updated_at": to_iso(account.updated_ms),
         "status": account.status,
         "main": account.main,
         "is_external_account": account.is_external_account,
         "account_number": "",
     }
+
+
+def organization_account(account: BankAccount, org: Organization) -> dict:
+    """A bank account as embedded in /v2/organization."""
+    return {"id": account.id, "slug": f"{org.slug}-bank-account-{account.number}", "name": account.name,
+            **_account_fields(account)}
 
 
 def bank_account(account: BankAccount, org: Organization) -> dict:
     """A bank account as returned by /v2/bank_accounts."""
-    return {
-        "id": account.id,
-        "name": account.name,
-        "organization_id": org.id,
-        "status": account.status,
-        "main": account.main,
-        "iban": account.iban,
-        "bic": account.bic,
-        "currency": account.currency,
-        "balance": _euros(account.balance_cents),
-        "balance_cents": account.balance_cents,
-        "authorized_balance": _euros(account.balance_cents),
-        "authorized_balance_cents": account.balance_cents,
-        "updated_at": to_iso(account.updated_ms),
-        "is_external_account": account.is_external_account,
-        "account_number": "",
-    }
+    return {"id": account.id, "name": account.name, "organization_id": org.id, **_account_fields(account)}
 
 
 def organization(ds: BankDataset, include_external: bool = False) -> dict:
