@@ -7,6 +7,7 @@ import threading
 import urllib.parse
 
 from .errors import auth_error
+from .installed_app import InstalledApp
 from .resources import SA_EMAIL
 from .wire import Request, Response
 
@@ -22,6 +23,7 @@ class OAuth:
         self._valid: set[str] = set()
         self._lock = threading.Lock()
         self._sa_key: tuple[str, str, str] | None = None   # (key id, private PEM, public PEM)
+        self.installed_app = InstalledApp(self)   # consent page + authorization_code grant
 
     def credentials(self) -> dict:
         return {"auth_type": "oauth2.0", "client_id": self.client_id, "client_secret": self.client_secret,
@@ -84,6 +86,8 @@ class OAuth:
         form = dict(urllib.parse.parse_qsl(req.body.decode("utf-8", "replace")))
         if form.get("grant_type") == JWT_GRANT:
             return self._jwt_grant(form.get("assertion", ""))
+        if form.get("grant_type") == "authorization_code":
+            return self.installed_app.exchange(form, req.headers)
         if form.get("grant_type") != "refresh_token":
             return Response.json({"error": "unsupported_grant_type", "error_description": "Invalid grant_type"}, 400)
         if form.get("client_id") != self.client_id or form.get("client_secret") != self.client_secret:

@@ -54,6 +54,8 @@ class DriveService:
         api, up = self.api, self.uploads
         table = [
             ("POST", r"/token", "token", None, self.oauth.token_endpoint, False),
+            ("GET", r"/o/oauth2/auth", "oauth.consent", None, self.oauth.installed_app.authorize, False),
+            ("POST", r"/o/oauth2/approve", "oauth.approve", None, self.oauth.installed_app.approve, False),
             ("GET", r"/drive/v3/about", "about.get", "read", api.about_get, True),
             ("GET", r"/drive/v3/files/generateIds", "files.generateIds", "read", api.generate_ids, True),
             ("GET", r"/drive/v3/files", "files.list", "read", api.files_list, True),
