@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Iterator
 
 from tools.pyairbyte_sync import run_sync
-from tools.sync_report import outcome_text, summary_lines
+from tools.sync_history import HISTORY_FILE, RunRecord, one_line
+from tools.sync_progress import ProgressDisplay
+from tools.sync_report import SyncTally, outcome_text, summary_lines
 
 SOURCE_FILE = "source.json"
 DESTINATION_FILE = "destination.json"
@@ -88,24 +90,51 @@ def sync(source_config: dict, destination_config: dict, args: argparse.Namespace
     from airbyte.exceptions import PyAirbyteError
 
     say("sync started" + (" (full refresh)" if args.full_refresh else f" (state in {args.state_dir}/)"))
+    started, clock = _now_iso(), time.monotonic()
+    tally = SyncTally()
+    display = ProgressDisplay(tally, sys.stdout, tty=sys.stdout.isatty())
     try:
         run = run_sync(
-            source_config, destination_config, state_dir=args.state_dir, full_refresh=args.full_refresh, on_progress=say
+            source_config, destination_config, state_dir=args.state_dir, full_refresh=args.full_refresh,
+            on_progress=display.update, progress_every=0.25, tally=tally,
         )
     except PyAirbyteError as error:
+        display.finish()
         say(f"sync FAILED: {error.get_message()}")
         if error.log_file:
             say(f"connector log: {error.log_file}")
         say("what was already filed in Drive is saved; the next run resumes from there.")
         _append_history(args.state_dir, f"FAILED {error.get_message()}")
+        _record_run(args.state_dir, _run_record(started, time.monotonic() - clock, tally, error=error.get_message()))
         return 1
+    display.finish()
     for line in summary_lines(run.tally, run.seconds):
         say(line)
     _append_history(
         args.state_dir,
         f"ok {run.tally.receipt_files} receipt files read, {outcome_text(run.tally.outcomes)}, {run.seconds:.0f} s",
     )
+    _record_run(args.state_dir, _run_record(started, run.seconds, run.tally))
     return 0
+
+
+def _now_iso() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def _run_record(started: str, seconds: float, tally: SyncTally, error: str | None = None) -> RunRecord:
+    """What `make status` shows of this run (tools/sync_history.py)."""
+    return RunRecord(
+        started=started[:-2] + ":" + started[-2:] if started[-5:-4] in "+-" else started,
+        seconds=round(seconds, 1), ok=error is None, outcomes=dict(tally.outcomes),
+        receipt_files=tally.receipt_files, receipt_bytes=tally.receipt_bytes,
+        error=one_line(error) if error else None, archive=dict(tally.archive),
+    )
+
+
+def _record_run(state_dir: Path, record: RunRecord) -> None:
+    with open(state_dir / HISTORY_FILE, "a", encoding="utf-8") as history:
+        history.write(record.to_line() + "\n")
 
 
 def _append_history(state_dir: Path, text: str) -> None:

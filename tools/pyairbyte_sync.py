@@ -64,6 +64,7 @@ def run_sync(
     full_refresh: bool = False,
     on_progress: Callable[[str], None] | None = None,
     progress_every: float = 5.0,
+    tally: SyncTally | None = None,
 ) -> SyncRun:
     """Run one sync; raises PyAirbyte's errors (the state of what was written is already saved)."""
     import airbyte as ab
@@ -84,10 +85,10 @@ def run_sync(
     )
     state_cache = DuckDBCache(db_path=state_dir / STATE_FILE, cache_dir=state_dir / "cache")
 
-    tally = SyncTally()
+    tally = tally if tally is not None else SyncTally()  # a caller's own tally: it draws a live line from it
     throttle = Throttle(on_progress or (lambda _line: None), every=progress_every)
     _tap(source, lambda message: (tally.observe_source(message), throttle.maybe(tally.progress_line)))
-    _tap(destination, tally.observe_destination)
+    _tap(destination, lambda message: (tally.observe_destination(message), throttle.maybe(tally.progress_line)))
 
     destination.write(source, cache=False, state_cache=state_cache, force_full_refresh=full_refresh)
     return SyncRun(tally=tally, seconds=time.monotonic() - started)
@@ -116,4 +117,8 @@ def _as_dict(message: Any) -> dict:
         return {"type": kind, "record": {"stream": message.record.stream, "data": message.record.data}}
     if kind == "LOG":
         return {"type": kind, "log": {"message": message.log.message}}
+    status = getattr(getattr(message, "trace", None), "stream_status", None) if kind == "TRACE" else None
+    if status is not None:  # the source finishing receipt_index gives the total for an ETA
+        name, value = status.stream_descriptor.name, getattr(status.status, "value", status.status)
+        return {"type": kind, "trace": {"stream_status": {"name": name, "status": value}}}
     return {"type": kind}

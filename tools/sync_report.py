@@ -22,6 +22,9 @@ RECEIPT_OUTCOMES = ("uploaded", "updated", "skipped", "restored", "moved")
 _COUNT = re.compile(r"^\s*([a-z][a-z ]*?)\s+(\d+)\s*$")
 _BYTES = re.compile(r"^\s*(\d+) bytes uploaded\s*$")
 _WRITES = re.compile(r"^\s*(\d+) Drive write requests?\s*$")
+# "Drive root folder Qonto (1abc): 120 receipts and 14 period folders known" (at the sync's start)
+_ROOT = re.compile(r"Drive root folder .* (\d+) receipts? and (\d+) period folders? known")
+_DELETED = re.compile(r"^Period folder (\S+) was deleted in Drive")
 
 
 def parse_destination_counts(text: str) -> dict[str, int] | None:
@@ -65,9 +68,16 @@ class SyncTally:
     receipt_bytes: int = 0  # raw bytes of receipt content read
     states_confirmed: int = 0  # STATE messages echoed by the destination
     outcomes: dict[str, int] = field(default_factory=dict)  # destination report
+    index_complete: bool = False  # the source has listed every receipt (receipt_index done)
+    archive: dict[str, int] = field(default_factory=dict)  # what the destination found in Drive
 
     def observe_source(self, message: dict) -> None:
         """Count one message the source emitted (a RECORD, or anything else: ignored)."""
+        if message.get("type") == "TRACE":
+            status = (message.get("trace") or {}).get("stream_status") or {}
+            if status.get("name") == "receipt_index" and status.get("status") == "COMPLETE":
+                self.index_complete = True
+            return
         if message.get("type") != "RECORD":
             return
         record = message["record"]
@@ -89,6 +99,13 @@ class SyncTally:
         counts = parse_destination_counts(text)
         if counts:
             self.outcomes = counts
+        elif match := _ROOT.search(text):
+            self.archive["receipts_known"] = int(match.group(1))
+            self.archive["periods_known"] = int(match.group(2))
+        elif _DELETED.match(text):
+            self.archive["deleted_periods_seen"] = self.archive.get("deleted_periods_seen", 0) + 1
+        elif text.startswith("Reset: deleted period folders are forgotten"):
+            self.archive["reset"] = 1
 
     def progress_line(self) -> str:
         streams = ", ".join(f"{name} {count}" for name, count in sorted(self.records.items()))

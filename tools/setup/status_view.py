@@ -1,0 +1,64 @@
+"""`make status` as text, from the run history and the installed schedule (pure)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tools.setup.schedule import Nightly, next_run
+from tools.sync_history import RunRecord
+from tools.sync_progress import clock_text
+from tools.sync_report import outcome_text
+
+SHOWN_RUNS = 7
+
+
+def run_line(run: RunRecord) -> str:
+    when = run.started.replace("T", " ")[:16]
+    took = clock_text(run.seconds)
+    if run.ok:
+        return f"  {when}  ok      {took}  {outcome_text(run.outcomes) if run.outcomes else 'no receipt counts'}"
+    return f"  {when}  FAILED  {took}  {run.error or 'no message'}"
+
+
+def archive_lines(runs: list[RunRecord]) -> list[str]:
+    """Receipts and period folders in Drive after the last sync that reached Drive, deleted folders remembered.
+
+    The destination reports what it found at the start of a sync; this adds what that sync did.
+    Deleted period folders are remembered by the destination until a reset (a full refresh)."""
+    last = next((r for r in reversed(runs) if r.archive.get("receipts_known") is not None), None)
+    if last is None:
+        return ["  no sync has reached Drive yet"]
+    outcomes = last.outcomes
+    receipts = last.archive["receipts_known"] + outcomes.get("uploaded", 0) + outcomes.get("restored", 0)
+    deleted = 0
+    for run in runs:
+        deleted = 0 if run.archive.get("reset") else deleted
+        deleted += run.archive.get("deleted_periods_seen", 0)
+    when = last.started.replace("T", " ")[:16]
+    return [
+        f"  receipts in Drive:        {receipts} (after the sync of {when})",
+        f"  period folders:           {last.archive.get('periods_known', 0)} at the start of that sync",
+        f"  deleted folders remembered: {deleted} (their receipts stay out; newer ones are still filed)",
+    ]
+
+
+def schedule_line(schedule: dict | None, now: dt.datetime) -> str:
+    if not schedule:
+        return "  not scheduled: `make setup` installs the nightly run"
+    nightly = Nightly(zone=schedule["zone"], hour=schedule.get("hour", 23), minute=schedule.get("minute", 30))
+    upcoming = next_run(nightly, now)
+    return f"  {upcoming:%Y-%m-%d %H:%M} {nightly.zone} ({schedule.get('kind', '?')}; `make unschedule` removes it)"
+
+
+def status_text(runs: list[RunRecord], schedule: dict | None, now: dt.datetime) -> tuple[str, int]:
+    """The report and the exit code: 1 when the last sync failed, 0 otherwise (also when none ran)."""
+    lines = ["Last syncs:"]
+    if not runs:
+        lines.append("  no sync has run yet: `make sync` runs one now")
+    lines += [run_line(run) for run in reversed(runs[-SHOWN_RUNS:])]
+    lines += ["Next run:", schedule_line(schedule, now), "Archive:"] + archive_lines(runs)
+    failed = bool(runs) and not runs[-1].ok
+    if failed:
+        lines.append("The last sync FAILED (see its message above and .local-sync/sync.log); "
+                     "the next run resumes from what is in Drive.")
+    return "\n".join(lines) + "\n", 1 if failed else 0
