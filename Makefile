@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TAG    ?= dev
 
-.PHONY: demo test test-e2e test-sandbox bench bench-quick sync images clean
+.PHONY: demo test test-e2e test-sandbox bench bench-quick sync setup status unschedule images clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,17 @@ bench: $(STAMP)  ## benchmark against the emulators; prints figures
 bench-quick: $(STAMP)
 	$(BIN)/python -m tools.bench --quick
 
-sync: $(STAMP)  ## real incremental sync with the configs in secrets/ (crontab: 30 23 * * *)
+sync: $(STAMP)  ## real incremental sync with the configs in secrets/ (make setup schedules it nightly)
 	$(BIN)/python -m tools.local_sync
+
+setup: $(STAMP)  ## guided setup of your own bank and Drive: check, preview, nightly schedule (ARGS="--help")
+	$(BIN)/python -m tools.setup $(ARGS)
+
+status: $(STAMP)  ## last syncs, next run, archive; exits 1 when the last sync failed
+	@$(BIN)/python -m tools.status
+
+unschedule: $(STAMP)  ## remove the nightly schedule make setup installed
+	$(BIN)/python -m tools.setup.scheduler remove
 
 images:  ## Docker images of both connectors, tagged $(TAG) (needs a running Docker; see tools/build_images.sh)
 	bash tools/build_images.sh $(TAG)
