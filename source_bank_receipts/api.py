@@ -1,32 +1,49 @@
-"""The bank API client: CDK HttpClient (retries, back-off, error mapping) + authentication."""
+"""The bank API client: CDK HttpClient (retries, back-off, error mapping, API budget) + authentication.
+
+- Requests are paced by the CDK's API budget over both documented rate windows (pacing.py).
+- A config error (credentials refused, sandbox gate) is remembered: every later call of the sync
+  fails with the same message without reaching the bank (the bank throttles clients that
+  collect 401s), whatever partition makes it.
+- Messages never hold URLs, query strings or headers.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
+import threading
 import time
+from datetime import datetime
 from typing import Any, Dict, Iterator, List, Mapping, MutableMapping, Optional, Sequence, Tuple, Union
 
 import requests
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.streams.http.http_client import HttpClient
-from airbyte_cdk.sources.streams.http.requests_native_auth import SingleUseRefreshTokenOauth2Authenticator
-from airbyte_cdk.sources.streams.http.requests_native_auth.abstract_token import AbstractHeaderAuthenticator
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from .config import ConfigError, Settings
-from .errors import MAX_RETRIES, BankErrorHandler, RetryAfterBackoff, api_error_text
-from .paging import PER_PAGE, PageToken, next_page_token, transactions_params
+from . import pacing
+from .auth import make_authenticator, token_refresh_error
+from .config import API_EARLIEST, ConfigError, Settings
+from .errors import MAX_RETRIES, BankErrorHandler, RetryAfterBackoff
+from .paging import PER_PAGE, IncompleteTieBlock, KeyPager, transactions_params
 
 REQUEST_TIMEOUT = (10.0, 120.0)
 
 
+_QUERY = re.compile(r"(https?://[^\s'?]*)\?[^\s']*")
+_DETAILS = re.compile(r"Request \(body\):.*", re.S)
+
+
 class _WithoutResponseBodies(logging.Filter):
     """The HTTP client logs every response body at debug level; listing pages embed presigned
-    download URLs, whose signature is a credential, so bodies are left out."""
+    download URLs, whose signature is a credential, so bodies are left out. Its failure lines
+    carry the query string and the response headers: both are cut."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if hasattr(record, "body"):
             record.body = "(not logged: may hold signed download URLs)"
+        if isinstance(record.msg, str) and "request to '" in record.msg:
+            record.msg = _DETAILS.sub("", _QUERY.sub(r"\1?…", record.msg))
         return True
 
 
@@ -35,52 +52,22 @@ HTTP_LOGGER = logging.getLogger("airbyte.bank_api")
 HTTP_LOGGER.addFilter(_WithoutResponseBodies())
 
 
-class SlugSecretAuthenticator(AbstractHeaderAuthenticator):
-    """`Authorization: <organization-slug>:<secret-key>` (no scheme, not Base64)."""
-
-    def __init__(self, slug: str, secret: str) -> None:
-        self._value = f"{slug}:{secret}"
-
-    @property
-    def auth_header(self) -> str:
-        return "Authorization"
-
-    @property
-    def token(self) -> str:
-        return self._value
+def _rate_limited(error: AirbyteTracedException) -> bool:
+    return (error.message or "").startswith("API rate limit exceeded")
 
 
-def make_authenticator(settings: Settings, config: MutableMapping[str, Any]) -> requests.auth.AuthBase:
-    credentials = config["credentials"]
-    if settings.auth_type == "api_key":
-        return SlugSecretAuthenticator(credentials["organization_slug"], credentials["secret_key"])
-    # Refresh tokens rotate: the authenticator writes the new one into `config` and prints the
-    # CONNECTOR_CONFIG control message so the platform stores it.
-    return SingleUseRefreshTokenOauth2Authenticator(
-        connector_config=config,
-        token_refresh_endpoint=settings.token_url or "",
-        refresh_request_headers=settings.extra_headers or None,
-        refresh_token_error_status_codes=(400, 401),
-        refresh_token_error_key="error",
-        refresh_token_error_values=("invalid_grant", "invalid_client", "unauthorized_client", "invalid_request"),
-    )
-
-
-def token_refresh_error(error: requests.RequestException) -> AirbyteTracedException:
-    """The token endpoint's refusal is the user's to fix; its outage (429/5xx once the CDK's own
-    back-off gave up) is not, and must not ask for a new authorization."""
-    response = error.response
-    status = response.status_code if response is not None else "no answer"
-    detail = api_error_text(response.text) if response is not None else str(type(error).__name__)
-    if response is not None and (response.status_code == 429 or response.status_code >= 500):
-        return AirbyteTracedException(
-            message=f"The OAuth token endpoint kept failing (HTTP {status}: {detail}); the access token could not be refreshed. Try again later.",
-            failure_type=FailureType.transient_error,
+def _config_error(error: AirbyteTracedException) -> ConfigError:
+    """The error handler's own message (no URL, query or headers); the CDK's second-401 message
+    after a token refresh is given the same advice."""
+    text = error.message or ""
+    if text.startswith("Refreshed OAuth access token is rejected"):
+        text = (
+            "The bank rejected the OAuth access token again right after refreshing it (HTTP 401): re-authorize the "
+            "connection (credentials.refresh_token) or check credentials.client_id / credentials.client_secret."
         )
-    return ConfigError(
-        f"The OAuth token endpoint refused to refresh the access token (HTTP {status}: {detail}). "
-        "Re-authorize the connection to get a new credentials.refresh_token, and check credentials.client_id / client_secret."
-    )
+    elif "request to '" in text:
+        text = "The bank refused the request; check the credentials, environment and staging_token."
+    return error if isinstance(error, ConfigError) else ConfigError(text)
 
 
 def _retries_exhausted(error: AirbyteTracedException, api_base: str, path: str) -> str:
@@ -105,30 +92,24 @@ class BankApi:
             backoff_strategy=RetryAfterBackoff(),
             authenticator=make_authenticator(settings, config),
             request_timeout=REQUEST_TIMEOUT,
+            api_budget=pacing.api_budget(),
         )
+        self._refused: Optional[ConfigError] = None
+        self._lock = threading.Lock()
         self.calls = 0
+        self.tie_blocks = 0
 
     def get(self, path: str, params: Optional[Mapping[str, Any]] = None) -> Optional[Dict[str, Any]]:
         """GET a JSON document; None when the bank answers 404."""
-        self.calls += 1
-        try:
-            _, response = self._client.send_request(
-                "GET",
-                f"{self._settings.api_base}{path}",
-                request_kwargs={},
-                headers={"Accept": "application/json", **self._settings.extra_headers},
-                params=dict(params or {}),
-            )
-        except requests.HTTPError as error:  # raised by the OAuth token refresh, outside the retry loop
-            raise token_refresh_error(error) from None
-        except AirbyteTracedException as error:
-            if error.failure_type == FailureType.config_error:
-                raise
-            raise AirbyteTracedException(
-                message=_retries_exhausted(error, self._settings.api_base, path),
-                internal_message=error.internal_message,
-                failure_type=error.failure_type or FailureType.system_error,
-            ) from None
+        patience_ends = time.monotonic() + pacing.scaled(pacing.STORM_PATIENCE_S)
+        while True:
+            try:
+                response = self._send(path, params)
+                break
+            except AirbyteTracedException as error:
+                if not _rate_limited(error) or time.monotonic() >= patience_ends:
+                    raise self._readable(error, path) from None
+                self._logger.warning(f"The bank API keeps answering 429 (rate limited) for GET {path}; still waiting.")
         if response.status_code == 404:
             return None
         if not response.content.strip():
@@ -140,6 +121,44 @@ class BankApi:
                 message=f"The bank API answered {path} with a body that is not JSON.", internal_message=response.text[:300]
             ) from None
         return payload if isinstance(payload, dict) else {}
+
+    def _send(self, path: str, params: Optional[Mapping[str, Any]]) -> requests.Response:
+        with self._lock:
+            if self._refused is not None:  # no call after the bank refused the credentials
+                raise self._refused
+            self.calls += 1
+        try:
+            _, response = self._client.send_request(
+                "GET",
+                f"{self._settings.api_base}{path}",
+                # a redirect is the sandbox's login gate: never followed (errors.py)
+                request_kwargs={"allow_redirects": False},
+                headers={"Accept": "application/json", **self._settings.extra_headers},
+                params=dict(params or {}),
+            )
+            return response
+        except requests.HTTPError as error:  # raised by the OAuth token refresh, outside the retry loop
+            raise self._remember(token_refresh_error(error)) from None
+        except AirbyteTracedException as error:
+            if error.failure_type == FailureType.config_error:
+                raise self._remember(_config_error(error)) from None
+            raise
+
+    def _remember(self, error: AirbyteTracedException) -> AirbyteTracedException:
+        if isinstance(error, ConfigError):
+            with self._lock:
+                self._refused = self._refused or error
+                return self._refused
+        return error
+
+    def _readable(self, error: AirbyteTracedException, path: str) -> AirbyteTracedException:
+        if isinstance(error, ConfigError) or error.failure_type == FailureType.config_error:
+            return error
+        return AirbyteTracedException(
+            message=_retries_exhausted(error, self._settings.api_base, path),
+            internal_message=_retries_exhausted(error, self._settings.api_base, path),
+            failure_type=error.failure_type or FailureType.system_error,
+        )
 
     def organization(self) -> Dict[str, Any]:
         payload = self.get("/v2/organization")
@@ -166,17 +185,18 @@ class BankApi:
         self,
         bank_account_id: str,
         statuses: Union[str, Sequence[str]],
-        updated_at_from: str,
-        updated_at_to: str,
+        lower: datetime,
+        upper: datetime,
         *,
         with_attachments: bool = False,
     ) -> Iterator[Tuple[List[Dict[str, Any]], float]]:
-        """Pages (rows, time the page was read) of one account and status(es) with updated_at in
-        [from, to], ascending by updated_at; every page is yielded, an empty first one too; a row
-        may come twice (inclusive bounds)."""
-        token: Optional[PageToken] = PageToken(updated_at_from)
-        while token is not None:
-            params = transactions_params(bank_account_id, statuses, token, updated_at_to, with_attachments=with_attachments)
+        """Pages (rows, time the page was read) covering every row of one account and status(es)
+        with updated_at in [lower, upper), ascending by updated_at (paging.py). Rows may come twice
+        and rows outside the window may come: the caller keeps each id once, inside its window."""
+        pager = KeyPager(lower, upper, earliest=API_EARLIEST)
+        while not pager.done:
+            updated_from, updated_to, page = pager.request()
+            params = transactions_params(bank_account_id, statuses, updated_from, updated_to, page, with_attachments=with_attachments)
             payload = self.get("/v2/transactions", params)
             if payload is None:
                 raise AirbyteTracedException(
@@ -185,14 +205,16 @@ class BankApi:
                 )
             rows = payload.get("transactions") or []
             yield rows, time.time()
-            token = next_page_token(token, rows, payload.get("meta"))
-
-    def transactions(
-        self, bank_account_id: str, status: Union[str, Sequence[str]], updated_at_from: str, updated_at_to: str, *, with_attachments: bool = False
-    ) -> Iterator[Tuple[Dict[str, Any], float]]:
-        """(transaction, time its page was read), as transaction_pages but row by row."""
-        for rows, fetched_at in self.transaction_pages(bank_account_id, status, updated_at_from, updated_at_to, with_attachments=with_attachments):
-            yield from ((row, fetched_at) for row in rows)
+            try:
+                pager.feed(rows, payload.get("meta"))
+            except IncompleteTieBlock as error:
+                raise AirbyteTracedException(
+                    message=f"Bank account {bank_account_id}: {error}. The sync stopped before these transactions; "
+                    "the next sync reads them again.",
+                    failure_type=FailureType.transient_error,
+                ) from None
+        with self._lock:
+            self.tie_blocks += pager.tie_blocks
 
     def sample_transactions(self, bank_account_id: str, statuses: Sequence[str], per_page: int = PER_PAGE) -> Tuple[List[Dict[str, Any]], Optional[int]]:
         """One page of the account's transactions in these statuses (whole history, the bank's

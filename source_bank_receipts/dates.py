@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any, List, Mapping, Optional, Tuple
 
-# The bank stores timestamps with millisecond precision; windows are cut on that grid so that
-# consecutive windows neither overlap nor leave a gap.
+# Requests carry milliseconds (the format the bank uses); rows may carry microseconds.
 TICK = timedelta(milliseconds=1)
 # Windows bound checkpoints and are read in parallel, but each one ends with a partial page.
 # Receipts (download-bound) keep quarters so that one busy account still spreads over several
@@ -50,16 +49,16 @@ def is_dated_on_or_after(transaction: Mapping[str, Any], start: datetime) -> boo
 
 
 def split_windows(lower: datetime, upper: datetime, step: timedelta = WINDOW_STEP) -> List[Tuple[datetime, datetime]]:
-    """Cut [lower, upper] (both inclusive) into consecutive windows of at most `step`.
+    """Cut [lower, upper) into consecutive half-open windows of at most `step`.
 
-    Each window ends one tick before the next starts, so a row belongs to exactly one window.
-    An empty range (lower after upper) gives no window at all.
+    Each window ends exactly where the next begins (a row at that instant belongs to the next):
+    no window relies on a `.999` end, which would lose rows stamped with microseconds.
+    `lower` is kept as it is (a cursor may carry microseconds); an empty range gives no window.
     """
-    lower, upper = floor_to_tick(lower), floor_to_tick(upper)
     windows: List[Tuple[datetime, datetime]] = []
     begin = lower
-    while begin <= upper:
-        end = min(begin + step - TICK, upper)
+    while begin < upper:
+        end = min(floor_to_tick(begin) + step, upper)
         windows.append((begin, end))
-        begin = end + TICK
+        begin = end
     return windows

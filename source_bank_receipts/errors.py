@@ -1,8 +1,12 @@
 """How each answer of the bank API is handled (pure mapping, plus the CDK adapters).
 
-401 is never retried: Qonto throttles clients after repeated authentication failures.
-A 200 answer that is not JSON is the sandbox's login page (missing or wrong staging token).
-429, 5xx and dropped connections are retried with back-off, honouring Retry-After.
+401 is never retried with the same credential: Qonto throttles clients after repeated
+authentication failures. With OAuth, one 401 gets one forced token refresh and one retry (the
+token may have been refused a little before its announced expiry); with an API key it is final.
+A 200 answer that is not JSON, or a redirect, is the sandbox's login page (missing or wrong
+staging token).
+429, 5xx and dropped connections are retried with back-off, honouring Retry-After; a 429 without
+it waits 5, 10, 20 ... 60 s (pacing.py).
 400/422 carry the API's own explanation (`detail`, or `message` on /v2/transactions).
 404 is left to the caller (a deleted attachment is not an error; /v2/transactions answers it
 as text/plain " ").
@@ -19,6 +23,8 @@ import requests
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
+
+from . import pacing
 
 MAX_RETRIES = 6
 MAX_TIME_S = 600
@@ -58,8 +64,8 @@ def credential_hint(auth_type: str) -> str:
 
 def classify(status: int, content_type: str, body: str, *, auth_type: str, sandbox: bool) -> ErrorResolution:
     """Decide what to do with one API answer."""
-    if 200 <= status < 300:
-        if "json" in (content_type or "").lower() or not body.strip():
+    if 200 <= status < 400:  # a redirect is the sandbox gate too: never followed
+        if status < 300 and ("json" in (content_type or "").lower() or not body.strip()):
             return ErrorResolution(ResponseAction.SUCCESS)
         message = (
             "The Qonto sandbox answered with a web page instead of JSON: the staging token is missing or invalid. "
@@ -69,6 +75,13 @@ def classify(status: int, content_type: str, body: str, *, auth_type: str, sandb
             "(a sandbox needs environment=sandbox and a staging_token)."
         )
         return ErrorResolution(ResponseAction.FAIL, FailureType.config_error, message)
+    if status == 401 and auth_type == "oauth2.0":
+        # Refreshed once and retried once by the HTTP client; a second 401 is a config error.
+        return ErrorResolution(
+            ResponseAction.REFRESH_TOKEN_THEN_RETRY,
+            FailureType.config_error,
+            f"The bank rejected the credentials (HTTP 401: {api_error_text(body) or 'unauthorized'}); {credential_hint(auth_type)}.",
+        )
     if status == 401:
         return ErrorResolution(
             ResponseAction.FAIL,
@@ -137,9 +150,13 @@ class BankErrorHandler(ErrorHandler):
 
 
 class RetryAfterBackoff(BackoffStrategy):
-    """Wait what the server asks (Retry-After); otherwise let the CDK's exponential back-off decide."""
+    """Wait what the server asks (Retry-After); a 429 without it waits pacing's schedule; other
+    failures get the CDK's exponential back-off."""
 
     def backoff_time(self, response_or_exception: Optional[Union[requests.Response, requests.RequestException]], attempt_count: int) -> Optional[float]:
         if isinstance(response_or_exception, requests.Response):
-            return retry_after_seconds(response_or_exception.headers.get("Retry-After"))
+            retry_after = retry_after_seconds(response_or_exception.headers.get("Retry-After"))
+            if response_or_exception.status_code == 429:
+                return pacing.too_many_requests_wait(attempt_count - 1, retry_after)
+            return retry_after
         return None

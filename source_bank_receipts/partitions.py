@@ -11,7 +11,7 @@ from airbyte_cdk.sources.types import Record
 from .chunking import iter_chunks
 from .context import SyncContext
 from .cursor_state import AccountCursor, merge
-from .dates import format_ts, is_dated_on_or_after
+from .dates import format_ts, is_dated_on_or_after, parse_ts
 from .downloads import url_expires_at
 from .records import (
     ALL_STATUSES,
@@ -53,7 +53,9 @@ class AccountsPartition(_BasePartition):
 
 
 class _AccountPartition(_BasePartition):
-    """Reads transactions of one bank account with updated_at in [lower, upper].
+    """Reads transactions of one bank account with updated_at in [lower, upper) (half-open: the
+    next window starts at `upper`). The listing overlaps its neighbours on purpose (paging.py):
+    rows outside the window, and rows already read, are dropped here.
 
     All statuses in one listing once the bank has shown it honours several `status[]` values,
     else one listing per status (status_support.py). While undecided, the first page is asked
@@ -77,6 +79,7 @@ class _AccountPartition(_BasePartition):
         self.account = account
         self.bank_account_id: str = account["id"]
         self.window_index = window_index
+        self._window = window
         self.lower, self.upper = format_ts(window[0]), format_ts(window[1])
         self.delivered = delivered
         self.result: Optional[AccountCursor] = None
@@ -86,9 +89,13 @@ class _AccountPartition(_BasePartition):
         """New rows of the window (deduplicated, dated on/after start_date) with the time their page was read."""
         seen = set()
         start = self._context.settings.start_datetime
+        lower, upper = self._window
         for row, fetched_at in self._rows():
-            if row.get("updated_at") and row.get("id"):
-                self.result = merge(self.result, AccountCursor(row["updated_at"], frozenset([row["id"]])))
+            if not (isinstance(row.get("updated_at"), str) and row.get("id")):
+                continue  # cannot be placed in any window
+            if not lower <= parse_ts(row["updated_at"]) < upper:
+                continue  # read again by the overlap; its own window delivers it
+            self.result = merge(self.result, AccountCursor(row["updated_at"], frozenset([row["id"]])))
             if row.get("id") in seen or (self.delivered and self.delivered.already_delivered(row)):
                 continue
             seen.add(row.get("id"))
@@ -113,7 +120,8 @@ class _AccountPartition(_BasePartition):
                 yield from ((row, fetched_at) for row in rows)
 
     def _pages(self, statuses: Union[str, Tuple[str, ...]]) -> Iterator[Tuple[List[Dict[str, Any]], float]]:
-        return self._context.api.transaction_pages(self.bank_account_id, statuses, self.lower, self.upper, with_attachments=self.with_attachments)
+        lower, upper = self._window
+        return self._context.api.transaction_pages(self.bank_account_id, statuses, lower, upper, with_attachments=self.with_attachments)
 
     def attachments_of(self, transaction: Mapping[str, Any]) -> List[Dict[str, Any]]:
         embedded = transaction.get("attachments")

@@ -51,19 +51,21 @@ def test_given_range_when_split_then_windows_cover_it_without_overlap_or_gap():
     upper = datetime(2024, 12, 31, 12, 0, 0, 123456, tzinfo=UTC)
     windows = split_windows(lower, upper, timedelta(days=90))
     assert windows[0][0] == lower
-    assert windows[-1][1] == datetime(2024, 12, 31, 12, 0, 0, 123000, tzinfo=UTC)
+    assert windows[-1][1] == upper
     for (_, end), (begin, _) in zip(windows, windows[1:]):
-        assert begin - end == TICK
-    assert all(end - begin < timedelta(days=90) for begin, end in windows)
+        assert begin == end  # half-open: the next window starts where this one ends
+    assert all(end - begin <= timedelta(days=90) for begin, end in windows)
 
 
 @pytest.mark.parametrize(
     "lower, upper, count",
     [
-        pytest.param("2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z", 1, id="single-instant"),
+        pytest.param("2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z", 0, id="empty-range"),
+        pytest.param("2024-01-01T00:00:00Z", "2024-01-01T00:00:00.001Z", 1, id="one-tick"),
         pytest.param("2024-01-02T00:00:00Z", "2024-01-01T00:00:00Z", 0, id="cursor-after-sync-start"),
-        pytest.param("2024-01-01T00:00:00Z", "2024-03-30T23:59:59.999Z", 1, id="exactly-one-step"),
-        pytest.param("2024-01-01T00:00:00Z", "2024-03-31T00:00:00Z", 2, id="one-tick-more"),
+        pytest.param("2024-01-01T00:00:00Z", "2024-03-31T00:00:00Z", 1, id="exactly-one-step"),
+        pytest.param("2024-01-01T00:00:00Z", "2024-03-31T00:00:00.001Z", 2, id="one-tick-more"),
+        pytest.param("2024-01-01T00:00:00.000500Z", "2024-03-31T00:00:00Z", 1, id="cursor-with-microseconds"),
     ],
 )
 def test_given_bounds_when_split_then_window_count(lower, upper, count):
