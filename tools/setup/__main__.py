@@ -15,6 +15,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -74,7 +75,9 @@ def machine_zone() -> str:
 def schedule_step(setup: Setup, args: argparse.Namespace, scheduler: Scheduler) -> None:
     p = setup.prompter
     setup.say("Step 5/5 · The nightly sync at 23:30.")
-    default = "systemd" if scheduler.has_systemd() else "cron"
+    default = "systemd" if scheduler.has_systemd() else "cron" if shutil.which("crontab") else "none"
+    if default == "none":
+        setup.say("  Neither a running systemd nor cron was found on this machine.")
     kind = p.ask("schedule", "Schedule with systemd, cron, or none", _schedule_choice(default), default=default)
     if kind == "none":
         setup.say("  No schedule installed: run `make sync` yourself, or `make setup` again later.")

@@ -102,23 +102,30 @@ class Scheduler:
         if result.returncode != 0:
             raise RuntimeError(f"`{' '.join(command)}` failed: {(result.stderr or result.stdout).strip()[:300]}")
 
+    def _quietly(self, command: list[str]) -> None:
+        """Best effort: the unit files go away even where systemd is not running."""
+        try:
+            self.run(command)
+        except (OSError, subprocess.SubprocessError):
+            pass
+
     def remove(self) -> list[str]:
         """Remove whatever schedule this project installed; returns what was removed."""
         removed = []
         timer = self.unit_dir / f"{sched.UNIT_NAME}.timer"
         if timer.exists():
-            if shutil.which("systemctl"):
-                self.run(["systemctl", "--user", "disable", "--now", timer.name])
+            self._quietly(["systemctl", "--user", "disable", "--now", timer.name])
             for path in (timer, self.unit_dir / f"{sched.UNIT_NAME}.service"):
                 path.unlink(missing_ok=True)
                 removed.append(str(path))
-            if shutil.which("systemctl"):
-                self.run(["systemctl", "--user", "daemon-reload"])
-        if shutil.which("crontab"):
+            self._quietly(["systemctl", "--user", "daemon-reload"])
+        try:
             current = self._crontab()
-            if sched.CRON_MARKER in current:
-                self._checked(["crontab", "-"], input=sched.strip_schedule(current))
-                removed.append("the crontab lines after " + sched.CRON_MARKER)
+        except OSError:  # no cron on this machine: nothing of ours there either
+            current = ""
+        if sched.CRON_MARKER in current:
+            self._checked(["crontab", "-"], input=sched.strip_schedule(current))
+            removed.append("the crontab lines after " + sched.CRON_MARKER)
         (self.state_dir / SCHEDULE_FILE).unlink(missing_ok=True)
         return removed
 

@@ -1,0 +1,66 @@
+"""What `make sync` shows while it runs, from the connectors' messages."""
+
+import io
+
+from tools.sync_progress import ProgressDisplay, clock_text, live_line
+from tools.sync_report import SyncTally
+
+PROGRESS = ("Progress: uploaded 40, updated 0, restored 0, moved 0, skipped 20, skipped deleted folder 0, "
+            "skipped expired url 0, 10485760 bytes uploaded")
+
+
+def tally(index_done=False, index=100):
+    t = SyncTally()
+    t.observe_destination({"type": "LOG", "log": {"message": PROGRESS}})
+    for _ in range(index):
+        t.observe_source({"type": "RECORD", "record": {"stream": "receipt_index", "data": {}}})
+    if index_done:
+        t.observe_source({"type": "TRACE", "trace": {"stream_status": {"name": "receipt_index", "status": "COMPLETE"}}})
+    return t
+
+
+def test_given_the_total_is_not_known_when_the_line_is_drawn_then_no_eta_is_guessed():
+    line = live_line(tally(index_done=False), elapsed=30)
+    assert line.startswith("filed 60 receipts") and "ETA" not in line
+    assert "10.0 MiB uploaded" in line and "2.0 receipts/s" in line
+
+
+def test_given_the_index_is_complete_when_the_line_is_drawn_then_the_eta_follows_the_rate():
+    line = live_line(tally(index_done=True), elapsed=30)
+    assert "filed 60 / 100 receipts" in line
+    assert "ETA 0:00:20" in line          # 40 left at 2 per second
+    assert "elapsed 0:00:30" in line
+
+
+def test_given_a_terminal_when_progress_updates_then_one_line_is_redrawn_in_place():
+    out, now = io.StringIO(), [0.0]
+    display = ProgressDisplay(tally(), out, tty=True, clock=lambda: now[0])
+    for step in (0.2, 0.6, 1.2):
+        now[0] = step
+        display.update()
+    display.finish()
+    text = out.getvalue()
+    assert text.count("\r") == 2 and text.endswith("\n") and text.count("\n") == 1
+
+
+def test_given_a_log_when_progress_updates_then_plain_lines_come_at_most_every_period():
+    out, now = io.StringIO(), [0.0]
+    display = ProgressDisplay(tally(), out, tty=False, every=30, clock=lambda: now[0], stamp=lambda: "23:31:00")
+    for step in range(0, 95, 5):
+        now[0] = float(step)
+        display.update()
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 3 and "\r" not in out.getvalue()
+    assert lines[0].startswith("[23:31:00] progress: filed 60 receipts")
+
+
+def test_given_the_destination_start_and_deletion_lines_when_observed_then_the_archive_is_known():
+    t = SyncTally()
+    for text in ("Drive root folder Qonto (1AbC): 120 receipts and 14 period folders known",
+                 "Period folder 2025-03 was deleted in Drive: its existing receipts stay out, newer ones recreate it."):
+        t.observe_destination({"type": "LOG", "log": {"message": text}})
+    assert t.archive == {"receipts_known": 120, "periods_known": 14, "deleted_periods_seen": 1}
+
+
+def test_given_seconds_when_shown_as_a_clock_then_hours_minutes_seconds():
+    assert [clock_text(s) for s in (0, 59.6, 3725)] == ["0:00:00", "0:01:00", "1:02:05"]
