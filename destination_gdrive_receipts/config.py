@@ -18,7 +18,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from connector_runtime.transport import is_loopback
 
-from destination_gdrive_receipts import layout
+from destination_gdrive_receipts.filing import layout
 
 GOOGLE_ROOT_URL = "https://www.googleapis.com/"
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"

@@ -17,8 +17,8 @@ from airbyte_cdk.models import (
 
 from destination_gdrive_receipts.config import ServiceAccountCredentials, parse_config
 from destination_gdrive_receipts.errors import SERVICE_ACCOUNT_HINT, translate
-from destination_gdrive_receipts.folders import find_or_create_root
-from destination_gdrive_receipts.quota import free_bytes, human
+from destination_gdrive_receipts.filing.folders import find_or_create_root
+from destination_gdrive_receipts.drive.quota import free_bytes, human
 from destination_gdrive_receipts.sync import Sync, open_gateway
 
 GOOGLE_OAUTH = {

@@ -10,10 +10,10 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from google.auth.exceptions import GoogleAuthError, RefreshError, TransportError
 from googleapiclient.errors import HttpError
 
-from destination_gdrive_receipts.assembly import ChunkError
-from destination_gdrive_receipts.drive_gateway import DriveFullError
-from destination_gdrive_receipts.folders import SERVICE_ACCOUNT_HINT, ParentFolderError
-from destination_gdrive_receipts.rate_limit import TRANSPORT_ERRORS, error_reason
+from destination_gdrive_receipts.filing.assembly import ChunkError
+from destination_gdrive_receipts.drive.gateway import DriveFullError
+from destination_gdrive_receipts.filing.folders import SERVICE_ACCOUNT_HINT, ParentFolderError
+from destination_gdrive_receipts.drive.rate_limit import TRANSPORT_ERRORS, error_reason
 
 FULL_HINT = ("Receipts filed before this point are safe and the sync's progress up to them was saved. Free up "
              "space in Google Drive (or add storage) and run the sync again.")

@@ -14,19 +14,19 @@ from typing import Any, Mapping
 from airbyte_cdk.models import AirbyteStateMessage, ConfiguredAirbyteCatalog, DestinationSyncMode
 
 from destination_gdrive_receipts.config import Config, ServiceAccountCredentials
-from destination_gdrive_receipts.drive_gateway import DriveGateway
-from destination_gdrive_receipts.drive_service import DriveServices
-from destination_gdrive_receipts.filing import Accounts, Filer
-from destination_gdrive_receipts.folders import Folders, find_or_create_root
-from destination_gdrive_receipts.index_buffer import IndexBuffer
-from destination_gdrive_receipts.inventory import DriveTree, Entry, has_marker
-from destination_gdrive_receipts.manifest import Manifest, ManifestStore, utc_now
+from destination_gdrive_receipts.drive.gateway import DriveGateway
+from destination_gdrive_receipts.drive.service import DriveServices
+from destination_gdrive_receipts.filing.filer import Accounts, Filer
+from destination_gdrive_receipts.filing.folders import Folders, find_or_create_root
+from destination_gdrive_receipts.filing.index_buffer import IndexBuffer
+from destination_gdrive_receipts.drive.inventory import DriveTree, Entry, has_marker
+from destination_gdrive_receipts.filing.manifest import Manifest, ManifestStore, utc_now
 from destination_gdrive_receipts.progress import Progress
-from destination_gdrive_receipts.quota import QuotaGuard
-from destination_gdrive_receipts.rate_limit import TokenBucket
-from destination_gdrive_receipts.reconcile import reconcile
-from destination_gdrive_receipts.sharing import apply_shares
-from destination_gdrive_receipts.writer import ReceiptWriter
+from destination_gdrive_receipts.drive.quota import QuotaGuard
+from destination_gdrive_receipts.drive.rate_limit import TokenBucket
+from destination_gdrive_receipts.filing.reconcile import reconcile
+from destination_gdrive_receipts.drive.sharing import apply_shares
+from destination_gdrive_receipts.filing.writer import ReceiptWriter
 
 logger = logging.getLogger("airbyte")
 RECEIPTS, INDEX, ACCOUNTS = "receipts", "receipt_index", "bank_accounts"

@@ -20,8 +20,8 @@ from typing import Any, Callable, Iterator, Mapping
 from googleapiclient.errors import HttpError
 from googleapiclient.http import MediaIoBaseDownload, MediaIoBaseUpload
 
-from destination_gdrive_receipts.drive_service import DriveServices
-from destination_gdrive_receipts.rate_limit import (
+from destination_gdrive_receipts.drive.service import DriveServices
+from destination_gdrive_receipts.drive.rate_limit import (
     FATAL, QUOTA, RATE_LIMITED, TRANSPORT_ERRORS, Backoff, TokenBucket, classify, error_reason, retry_after_seconds,
 )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 
-from destination_gdrive_receipts.drive_gateway import DriveFullError
+from destination_gdrive_receipts.drive.gateway import DriveFullError
 
 
 def free_bytes(storage_quota: dict) -> int | None:

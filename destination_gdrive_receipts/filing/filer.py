@@ -11,16 +11,16 @@ import logging
 import threading
 from typing import Any, Mapping
 
-from destination_gdrive_receipts import layout
+from destination_gdrive_receipts.filing import layout
 from destination_gdrive_receipts.config import Config
-from destination_gdrive_receipts.download import UrlExpired, UrlRefused, UrlUnavailable, download
-from destination_gdrive_receipts.drive_gateway import DriveGateway, Media
-from destination_gdrive_receipts.folders import Folders
-from destination_gdrive_receipts.inventory import DriveTree, Entry, marker_value, receipt_markers
-from destination_gdrive_receipts.manifest import Manifest
-from destination_gdrive_receipts.planner import CREATE, SKIP, Plan, plan
+from destination_gdrive_receipts.filing.download import UrlExpired, UrlRefused, UrlUnavailable, download
+from destination_gdrive_receipts.drive.gateway import DriveGateway, Media
+from destination_gdrive_receipts.filing.folders import Folders
+from destination_gdrive_receipts.drive.inventory import DriveTree, Entry, marker_value, receipt_markers
+from destination_gdrive_receipts.filing.manifest import Manifest
+from destination_gdrive_receipts.filing.planner import CREATE, SKIP, Plan, plan
 from destination_gdrive_receipts.progress import Progress
-from destination_gdrive_receipts.quota import QuotaGuard
+from destination_gdrive_receipts.drive.quota import QuotaGuard
 
 logger = logging.getLogger("airbyte")
 

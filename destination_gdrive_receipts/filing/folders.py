@@ -10,12 +10,12 @@ import threading
 from typing import Callable
 
 from destination_gdrive_receipts.config import Config, ServiceAccountCredentials
-from destination_gdrive_receipts.drive_gateway import DriveGateway
-from destination_gdrive_receipts.inventory import (
+from destination_gdrive_receipts.drive.gateway import DriveGateway
+from destination_gdrive_receipts.drive.inventory import (
     FOLDER_MIME, DriveTree, Entry, account_markers, has_marker, marker_value, period_markers, query_literal,
     root_key, root_markers,
 )
-from destination_gdrive_receipts.manifest import Manifest
+from destination_gdrive_receipts.filing.manifest import Manifest
 
 SERVICE_ACCOUNT_HINT = ("Service accounts have no Drive storage of their own: set Parent folder ID to a shared drive "
                         "(or a folder in one) where the service account is a Content manager, or sign in with OAuth.")

@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 import pendulum
 
-from destination_gdrive_receipts.naming import (
+from destination_gdrive_receipts.filing.naming import (
     MAX_NAME_BYTES,
     clean_text,
     extension_for,

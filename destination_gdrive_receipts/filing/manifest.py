@@ -16,8 +16,8 @@ from typing import Any, Iterable
 
 import pendulum
 
-from destination_gdrive_receipts.drive_gateway import Media
-from destination_gdrive_receipts.inventory import MANIFEST, Entry, has_marker
+from destination_gdrive_receipts.drive.gateway import Media
+from destination_gdrive_receipts.drive.inventory import MANIFEST, Entry, has_marker
 
 MANIFEST_NAME = ".receipts-manifest.json"
 VERSION = 1

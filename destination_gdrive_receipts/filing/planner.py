@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from destination_gdrive_receipts.inventory import Entry
+from destination_gdrive_receipts.drive.inventory import Entry
 
 SKIP, CREATE, PATCH = "skip", "create", "patch"
 

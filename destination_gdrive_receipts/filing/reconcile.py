@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 
-from destination_gdrive_receipts.filing import Filer
-from destination_gdrive_receipts.index_buffer import IndexBuffer
-from destination_gdrive_receipts.writer import ReceiptWriter
+from destination_gdrive_receipts.filing.filer import Filer
+from destination_gdrive_receipts.filing.index_buffer import IndexBuffer
+from destination_gdrive_receipts.filing.writer import ReceiptWriter
 
 logger = logging.getLogger("airbyte")
 REQUIRED = ("attachment_id", "bank_account_id")

@@ -12,9 +12,9 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable, Mapping
 
-from destination_gdrive_receipts.assembly import AssembledReceipt, ReceiptAssembler
-from destination_gdrive_receipts.drive_gateway import Media
-from destination_gdrive_receipts.filing import Filer
+from destination_gdrive_receipts.filing.assembly import AssembledReceipt, ReceiptAssembler
+from destination_gdrive_receipts.drive.gateway import Media
+from destination_gdrive_receipts.filing.filer import Filer
 
 logger = logging.getLogger("airbyte")
 DEFAULT_WORKERS = 3

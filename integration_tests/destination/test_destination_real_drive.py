@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from destination_gdrive_receipts.config import parse_config
-from destination_gdrive_receipts.inventory import FOLDER_MIME, RECEIPT, Entry, has_marker, query_literal, root_key
+from destination_gdrive_receipts.drive.inventory import FOLDER_MIME, RECEIPT, Entry, has_marker, query_literal, root_key
 from destination_gdrive_receipts.sync import open_gateway
 from integration_tests.destination import messages as M
 from integration_tests.destination.harness import run_check, run_write

@@ -47,7 +47,7 @@ def _receipt_counts(result) -> dict[str, int]:
 def destination_config():
     """The sandbox Drive config with a root folder of its own, trashed afterwards, pass or fail."""
     from destination_gdrive_receipts.config import parse_config
-    from destination_gdrive_receipts.inventory import FOLDER_MIME, has_marker, query_literal, root_key
+    from destination_gdrive_receipts.drive.inventory import FOLDER_MIME, has_marker, query_literal, root_key
     from destination_gdrive_receipts.sync import open_gateway
 
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")

@@ -7,7 +7,7 @@ import tracemalloc
 
 import pytest
 
-from destination_gdrive_receipts.assembly import CONTENT_FIELDS, SPOOL_MAX_BYTES, ChunkError, ReceiptAssembler
+from destination_gdrive_receipts.filing.assembly import CONTENT_FIELDS, SPOOL_MAX_BYTES, ChunkError, ReceiptAssembler
 
 MiB = 1024 * 1024
 

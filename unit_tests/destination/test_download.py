@@ -4,7 +4,7 @@ import traceback
 import pytest
 import requests
 
-from destination_gdrive_receipts.download import (
+from destination_gdrive_receipts.filing.download import (
     UrlExpired, UrlRefused, UrlUnavailable, check_url, download, is_expired,
 )
 

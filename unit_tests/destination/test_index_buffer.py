@@ -1,4 +1,4 @@
-from destination_gdrive_receipts.index_buffer import IndexBuffer
+from destination_gdrive_receipts.filing.index_buffer import IndexBuffer
 
 
 def test_given_repeated_attachment_when_buffered_then_only_its_last_record_is_kept():

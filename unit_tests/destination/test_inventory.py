@@ -1,6 +1,6 @@
 import pytest
 
-from destination_gdrive_receipts.inventory import DriveTree, Entry, has_marker, marker_value, query_literal
+from destination_gdrive_receipts.drive.inventory import DriveTree, Entry, has_marker, marker_value, query_literal
 
 ROOT = "root-id"
 

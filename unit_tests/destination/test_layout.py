@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from destination_gdrive_receipts.layout import (
+from destination_gdrive_receipts.filing.layout import (
     DEFAULT_TEMPLATE,
     PERIODS,
     TEMPLATE_VARIABLES,

@@ -1,7 +1,7 @@
 import pytest
 
-from destination_gdrive_receipts.inventory import Entry
-from destination_gdrive_receipts.manifest import Deletion, Manifest
+from destination_gdrive_receipts.drive.inventory import Entry
+from destination_gdrive_receipts.filing.manifest import Deletion, Manifest
 
 NOW = "2025-05-10T21:30:00.000000Z"
 

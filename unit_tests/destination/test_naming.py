@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from destination_gdrive_receipts.naming import (
+from destination_gdrive_receipts.filing.naming import (
     clean_text,
     extension_for,
     render_name,

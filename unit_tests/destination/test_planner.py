@@ -1,7 +1,7 @@
 import pytest
 
-from destination_gdrive_receipts.inventory import Entry
-from destination_gdrive_receipts.planner import CREATE, PATCH, SKIP, Plan, plan
+from destination_gdrive_receipts.drive.inventory import Entry
+from destination_gdrive_receipts.filing.planner import CREATE, PATCH, SKIP, Plan, plan
 
 TARGET = "folder-2024-04"
 

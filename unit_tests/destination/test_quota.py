@@ -1,7 +1,7 @@
 import pytest
 
-from destination_gdrive_receipts.drive_gateway import DriveFullError
-from destination_gdrive_receipts.quota import QuotaGuard, free_bytes
+from destination_gdrive_receipts.drive.gateway import DriveFullError
+from destination_gdrive_receipts.drive.quota import QuotaGuard, free_bytes
 
 
 @pytest.mark.parametrize("quota, free", [

@@ -1,6 +1,6 @@
 import pytest
 
-from destination_gdrive_receipts.rate_limit import (
+from destination_gdrive_receipts.drive.rate_limit import (
     FATAL, QUOTA, RATE_LIMITED, RETRY, Backoff, TokenBucket, classify, error_reason,
 )
 

@@ -1,7 +1,7 @@
 import pytest
 
 from destination_gdrive_receipts.config import Share
-from destination_gdrive_receipts.sharing import missing_shares
+from destination_gdrive_receipts.drive.sharing import missing_shares
 
 OWNER = {"id": "p0", "type": "user", "role": "owner", "emailAddress": "me@example.com"}
 

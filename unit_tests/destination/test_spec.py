@@ -2,7 +2,8 @@ import logging
 
 from airbyte_cdk.models import DestinationSyncMode
 
-from destination_gdrive_receipts import DestinationGdriveReceipts, layout
+from destination_gdrive_receipts import DestinationGdriveReceipts
+from destination_gdrive_receipts.filing import layout
 
 SPEC = DestinationGdriveReceipts().spec(logging.getLogger("test"))
 PROPERTIES = SPEC.connectionSpecification["properties"]

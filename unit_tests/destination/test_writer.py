@@ -2,7 +2,7 @@ import threading
 
 import pytest
 
-from destination_gdrive_receipts.writer import ReceiptWriter
+from destination_gdrive_receipts.filing.writer import ReceiptWriter
 
 
 def _writer() -> ReceiptWriter:
