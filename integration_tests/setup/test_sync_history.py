@@ -1,0 +1,64 @@
+"""`make sync` leaves a run history that `make status` reads: a success, then a failure."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tools.sync_history import parse_history
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def sync(secrets: Path, state: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tools.local_sync", "--secrets", str(secrets), "--state-dir", str(state)],
+                          cwd=REPO, capture_output=True, text=True, timeout=300)
+
+
+def sync_in_terminal(secrets: Path, state: Path):
+    pexpect = pytest.importorskip("pexpect", reason="pexpect is not installed (dev extra)")
+    child = pexpect.spawn(sys.executable, ["-m", "tools.local_sync", "--secrets", str(secrets), "--state-dir", str(state)],
+                          cwd=str(REPO), encoding="utf-8", timeout=300, dimensions=(50, 300))
+    child.expect(pexpect.EOF)
+    child.output = child.before
+    child.close()
+    return child
+
+
+def status(state: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tools.status", "--state-dir", str(state)],
+                          cwd=REPO, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.slow
+def test_given_a_good_then_a_failing_sync_when_status_runs_then_it_shows_both_and_exits_1(tmp_path, bank, drive):
+    secrets, state = tmp_path / "secrets", tmp_path / "state"
+    secrets.mkdir()
+    (secrets / "source.json").write_text(json.dumps(bank.source_config(start_date="2024-01-01")))
+    destination = drive.destination_config(writes_per_second=50)
+    (secrets / "destination.json").write_text(json.dumps(destination))
+
+    good = sync_in_terminal(secrets, state)
+    assert good.exitstatus == 0, good.before
+    assert "\rfiled " in good.output and " receipts/s" in good.output   # the live line, redrawn in place
+    assert status(state).returncode == 0
+
+    destination["credentials"] = {**destination["credentials"], "refresh_token": "1//revoked-token"}
+    (secrets / "destination.json").write_text(json.dumps(destination))
+    bad = sync(secrets, state)
+    assert bad.returncode == 1
+
+    runs = parse_history((state / "runs.jsonl").read_text())
+    assert [run.ok for run in runs] == [True, False]
+    uploaded = runs[0].outcomes["uploaded"]
+    assert uploaded > 0 and runs[0].archive["receipts_known"] == 0
+    assert runs[1].error and "\n" not in runs[1].error and "1//revoked-token" not in runs[1].error
+
+    shown = status(state)
+    assert shown.returncode == 1
+    assert f"ok      0:00:" in shown.stdout and f"uploaded {uploaded}," in shown.stdout
+    assert "FAILED" in shown.stdout and "The last sync FAILED" in shown.stdout
+    assert f"receipts in Drive:        {uploaded} " in shown.stdout
+    assert "not scheduled" in shown.stdout
+    assert "\r" not in bad.stdout   # not a terminal: plain lines only
