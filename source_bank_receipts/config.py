@@ -1,17 +1,25 @@
 """Configuration: validation and the settings derived from it (pure).
 
-The JSON schema in spec.json catches shape errors; this module catches what a schema cannot
-express (sandbox needs a staging token, plain http only to loopback, real calendar dates) and
-turns the config into one immutable `Settings` object the rest of the connector reads.
+The source validates its config itself (the CDK's spec check is switched off in source.py):
+the CDK's messages quote the offending value, and a value given in the wrong shape (for example
+`credentials` as the string "slug:secret") is quoted in full, secret included. Here the checks
+that give the best advice run first (sandbox needs a staging token, plain http only to loopback,
+real calendar dates), then the JSON schema of spec.json, whose messages name the field and the
+rule but never the value. The result is one immutable `Settings` object.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from datetime import date, datetime, timezone
 from typing import Any, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
+
+from jsonschema import Draft7Validator
 
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
@@ -93,8 +101,14 @@ def _require(credentials: Mapping[str, Any], field: str, label: str) -> str:
 
 
 def _check_credentials(credentials: Any) -> str:
-    if not isinstance(credentials, Mapping):
+    if credentials is None:
         raise ConfigError("credentials is required: choose 'API key' or 'OAuth 2.0'.")
+    if not isinstance(credentials, Mapping):
+        # The value itself is never quoted: it may well be the secret ("slug:secret").
+        raise ConfigError(
+            f"credentials must be an object (got a {_json_type(credentials)}): for an API key "
+            '{"auth_type": "api_key", "organization_slug": "...", "secret_key": "..."}, or the OAuth 2.0 fields.'
+        )
     auth_type = credentials.get("auth_type")
     if auth_type == "api_key":
         _require(credentials, "organization_slug", "the organization slug shown in Qonto under Settings > Integrations > API key.")
@@ -142,6 +156,8 @@ def parse_settings(config: Mapping[str, Any]) -> Settings:
     token_url = None
     if auth_type == "oauth2.0":
         token_url = f"{api_base}/oauth2/token" if api_url else TOKEN_URLS[environment]
+    account_ids = _check_account_ids(config.get("bank_account_ids"))
+    _check_schema(config)
     return Settings(
         auth_type=auth_type,
         api_base=api_base,
@@ -149,5 +165,50 @@ def parse_settings(config: Mapping[str, Any]) -> Settings:
         environment=environment,
         staging_token=staging_token if environment == "sandbox" else None,
         start_date=start_date,
-        bank_account_ids=_check_account_ids(config.get("bank_account_ids")),
+        bank_account_ids=account_ids,
     )
+
+
+# -- JSON schema of spec.json, with messages that never quote a value ----------------------------
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Draft7Validator:
+    spec = json.loads((Path(__file__).parent / "spec.json").read_text())
+    return Draft7Validator(spec["connectionSpecification"])
+
+
+def _json_type(value: Any) -> str:
+    for name, kinds in (("boolean", bool), ("number", (int, float)), ("string", str), ("list", list), ("object", Mapping)):
+        if isinstance(value, kinds):
+            return name
+    return "null" if value is None else "value"
+
+
+def schema_error_text(path: Tuple[Any, ...], validator: str, schema: Mapping[str, Any], detail: Any) -> str:
+    """A validation failure as "<field>: <rule>", from the schema alone (pure)."""
+    field = ".".join(str(part) for part in path) or "the config"
+    if validator == "required":
+        missing = detail if isinstance(detail, str) else "a field"
+        name = f"{field}.{missing}" if path else missing
+        if missing == "staging_token":
+            return "staging_token is required for the sandbox environment: copy it from the Qonto developer portal (developers.qonto.com > your sandbox)."
+        return f"{name} is required."
+    if validator == "type":
+        kind = {"array": "a list", "object": "an object", "integer": "an integer"}.get(str(schema.get("type")), f"a {schema.get('type')}")
+        return f"{field} must be {kind}."
+    if validator == "pattern":
+        return f"{field} does not have the expected form ({schema.get('pattern_descriptor') or schema.get('description') or 'see the field description'})."
+    if validator == "enum":
+        return f"{field} must be one of: {', '.join(str(item) for item in schema.get('enum', []))}."
+    if validator == "oneOf":
+        return f"{field} matches none of the options: choose 'API key' or 'OAuth 2.0' and fill every field it asks for."
+    return f"{field} is not valid ({validator})."
+
+
+def _check_schema(config: Mapping[str, Any]) -> None:
+    errors = sorted(_validator().iter_errors(dict(config)), key=lambda error: (len(error.path), list(map(str, error.path))))
+    if errors:
+        error = errors[0]
+        detail = error.message.split("'")[1] if error.validator == "required" and "'" in error.message else None
+        raise ConfigError("Config validation error: " + schema_error_text(tuple(error.path), str(error.validator), error.schema, detail))

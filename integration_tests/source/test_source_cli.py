@@ -29,6 +29,11 @@ def test_given_spec_command_then_contract_fields_in_order_with_secrets_and_oauth
     assert oauth["properties"]["auth_type"]["const"] == "oauth2.0"
     assert all(oauth["properties"][f]["airbyte_secret"] for f in ("client_secret", "refresh_token", "access_token"))
     assert properties["staging_token"]["airbyte_secret"]
+    assert properties["environment"]["always_show"] and properties["staging_token"]["always_show"]
+    assert properties["api_url"]["pattern_descriptor"]
+    assert spec["documentationUrl"].endswith("/docs/sources/bank-receipts.md")
+    sandbox_rule = spec["connectionSpecification"]
+    assert sandbox_rule["if"]["properties"]["environment"]["const"] == "sandbox" and sandbox_rule["then"]["required"] == ["staging_token"]
     assert spec["advanced_auth"]["predicate_key"] == ["credentials", "auth_type"]
     urls = str(spec["advanced_auth"]["oauth_config_specification"]["oauth_connector_input_specification"])
     assert "https://oauth.qonto.com" in urls and "https://oauth-sandbox.staging.qonto.co" in urls
@@ -48,6 +53,37 @@ def test_given_wrong_secret_when_check_then_failed_without_secret_or_traceback(s
     status = of_type(process, "CONNECTION_STATUS")[0]["connectionStatus"]
     assert status["status"] == "FAILED" and "credentials.secret_key" in status["message"]
     assert "bad-secret-4242" not in process.stdout + process.stderr and "Traceback" not in process.stdout
+
+
+SECRET = "Zq9-very-secret-42"
+
+
+@pytest.mark.parametrize(
+    "credentials, extra",
+    [
+        pytest.param(f"acme-1:{SECRET}", {}, id="credentials-as-slug-secret-string"),
+        pytest.param([SECRET], {}, id="credentials-as-list"),
+        pytest.param({"auth_type": "api_key", "organization_slug": "acme-1", "secret_key": f"with space {SECRET}"}, {}, id="secret-breaking-its-pattern"),
+        pytest.param({"auth_type": "oauth2.0", "client_id": 42, "client_secret": SECRET, "refresh_token": SECRET}, {}, id="oauth-field-of-wrong-type"),
+        pytest.param({"auth_type": "api_key", "organization_slug": "acme-1", "secret_key": "x"}, {"environment": "sandbox", "staging_token": 7}, id="staging-token-of-wrong-type"),
+        pytest.param({"auth_type": "api_key", "organization_slug": "acme-1", "secret_key": SECRET}, {"staging_token": {"value": SECRET}, "environment": "sandbox"}, id="staging-token-as-object"),
+    ],
+)
+def test_given_secret_in_unexpected_shape_when_check_then_config_error_without_the_secret(small_emu, tmp_path, credentials, extra):
+    config = {**small_emu.source_config(), "credentials": credentials, **extra}
+
+    process = cli("check", config=config, tmp_path=tmp_path)
+
+    status = of_type(process, "CONNECTION_STATUS")[0]["connectionStatus"]
+    assert status["status"] == "FAILED" and status["message"]
+    assert SECRET not in process.stdout + process.stderr and "Traceback" not in process.stdout
+
+
+def test_given_sandbox_without_staging_token_when_check_then_config_error_names_the_field(small_emu, tmp_path):
+    process = cli("check", config=small_emu.source_config(environment="sandbox"), tmp_path=tmp_path)
+
+    status = of_type(process, "CONNECTION_STATUS")[0]["connectionStatus"]
+    assert status["status"] == "FAILED" and "staging_token is required" in status["message"]
 
 
 def test_given_config_missing_start_date_when_check_then_failed_by_spec_validation(small_emu, tmp_path):

@@ -115,3 +115,27 @@ def test_given_url_when_transport_checked_then_https_or_loopback_http_only(url, 
     else:
         with pytest.raises(ConfigError):
             check_transport(url, "download URL")
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        pytest.param(config(credentials="acme-1:TopSecret99"), id="credentials-string"),
+        pytest.param(config(credentials={**API_KEY, "secret_key": "TopSecret99 x"}), id="secret-with-space"),
+        pytest.param(config(credentials={**OAUTH, "client_id": ["TopSecret99"]}), id="oauth-client-id-list"),
+        pytest.param(config(environment="sandbox", staging_token=["TopSecret99"]), id="staging-token-list"),
+        pytest.param(config(credentials={**OAUTH, "access_token": 5, "refresh_token": "TopSecret99"}), id="oauth-access-token-number"),
+    ],
+)
+def test_given_secret_in_wrong_shape_when_parsed_then_config_error_never_quotes_it(bad):
+    with pytest.raises(ConfigError) as raised:
+        parse_settings(bad)
+    assert "TopSecret99" not in raised.value.message and "TopSecret99" not in (raised.value.internal_message or "")
+
+
+def test_given_sandbox_without_staging_token_when_schema_checked_then_the_spec_itself_requires_it():
+    from source_bank_receipts.config import _validator
+
+    errors = list(_validator().iter_errors(config(environment="sandbox")))
+    assert [error.validator for error in errors] == ["required"] and "staging_token" in errors[0].message
+    assert not list(_validator().iter_errors(config(environment="production")))
