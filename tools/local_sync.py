@@ -94,12 +94,12 @@ def sync(source_config: dict, destination_config: dict, args: argparse.Namespace
     tally = SyncTally()
     display = ProgressDisplay(tally, sys.stdout, tty=sys.stdout.isatty())
     try:
-        run = run_sync(
-            source_config, destination_config, state_dir=args.state_dir, full_refresh=args.full_refresh,
-            on_progress=display.update, progress_every=0.25, tally=tally,
-        )
+        with display.attached():
+            run = run_sync(
+                source_config, destination_config, state_dir=args.state_dir, full_refresh=args.full_refresh,
+                on_progress=display.update, progress_every=0.25, tally=tally,
+            )
     except PyAirbyteError as error:
-        display.finish()
         say(f"sync FAILED: {error.get_message()}")
         if error.log_file:
             say(f"connector log: {error.log_file}")
@@ -107,7 +107,6 @@ def sync(source_config: dict, destination_config: dict, args: argparse.Namespace
         _append_history(args.state_dir, f"FAILED {error.get_message()}")
         _record_run(args.state_dir, _run_record(started, time.monotonic() - clock, tally, error=error.get_message()))
         return 1
-    display.finish()
     for line in summary_lines(run.tally, run.seconds):
         say(line)
     _append_history(

@@ -9,8 +9,10 @@ stream (once complete) how many receipts there are in all.
 
 from __future__ import annotations
 
+import sys
 import time
-from typing import Callable, TextIO
+from contextlib import contextmanager
+from typing import Callable, Iterator, TextIO
 
 from tools.sync_report import RECEIPT_OUTCOMES, SyncTally, human_bytes
 
@@ -52,6 +54,7 @@ class ProgressDisplay:
         self._last = self._started
         self._stamp = stamp or (lambda: time.strftime("%H:%M:%S"))
         self._width = 0
+        self.pending = False  # a live line is drawn and the cursor is still on it
 
     def update(self, _line: str = "") -> None:
         """Called by the runner on every message it sees; draws at most every 0.5 s / `every` s."""
@@ -63,12 +66,39 @@ class ProgressDisplay:
         if self.tty:
             # \r and padding: the line is redrawn in place, without leftovers of a longer one
             self.stream.write("\r" + line.ljust(self._width))
-            self._width = len(line)
+            self._width, self.pending = len(line), True
         else:
             self.stream.write(f"[{self._stamp()}] progress: {line}\n")
         self.stream.flush()
 
     def finish(self) -> None:
-        if self.tty and self._width:
+        if self.pending:
             self.stream.write("\n")
             self.stream.flush()
+        self.pending, self._width = False, 0
+
+    @contextmanager
+    def attached(self) -> Iterator[None]:
+        """While syncing, whatever else prints (PyAirbyte's own messages) starts on a fresh line."""
+        real = sys.stdout
+        sys.stdout = _AfterLiveLine(self, real)
+        try:
+            yield
+        finally:
+            sys.stdout = real
+            self.finish()
+
+
+class _AfterLiveLine:
+    """sys.stdout stand-in: ends the live line before anyone else's text."""
+
+    def __init__(self, display: ProgressDisplay, real: TextIO):
+        self._display, self._real = display, real
+
+    def write(self, text: str) -> int:
+        if text and self._display.pending:
+            self._display.finish()
+        return self._real.write(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self._real, name)

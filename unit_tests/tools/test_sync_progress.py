@@ -64,3 +64,15 @@ def test_given_the_destination_start_and_deletion_lines_when_observed_then_the_a
 
 def test_given_seconds_when_shown_as_a_clock_then_hours_minutes_seconds():
     assert [clock_text(s) for s in (0, 59.6, 3725)] == ["0:00:00", "0:01:00", "1:02:05"]
+
+
+def test_given_a_live_line_when_something_else_prints_then_it_starts_on_a_new_line(monkeypatch):
+    out, now = io.StringIO(), [0.0]
+    monkeypatch.setattr("sys.stdout", out)
+    display = ProgressDisplay(tally(), out, tty=True, clock=lambda: now[0])
+    with display.attached():
+        now[0] = 1.0
+        display.update()
+        print("Completed `source -> destination` sync")
+    assert "elapsed 0:00:01\nCompleted `source" in out.getvalue()
+    assert out.getvalue().endswith("sync\n")
