@@ -11,12 +11,14 @@ import logging
 import threading
 from typing import Any, Mapping
 
-from airbyte_cdk.models import AirbyteStateMessage, ConfiguredAirbyteCatalog, DestinationSyncMode
+from airbyte_cdk.models import AirbyteStateMessage, ConfiguredAirbyteCatalog, FailureType
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from destination_gdrive_receipts.config import Config, ServiceAccountCredentials
 from destination_gdrive_receipts.drive.gateway import DriveGateway
 from destination_gdrive_receipts.drive.service import DriveServices
 from destination_gdrive_receipts.filing.filer import Accounts, Filer
+from destination_gdrive_receipts.filing.layout import account_folder_name
 from destination_gdrive_receipts.filing.folders import Folders, find_or_create_root
 from destination_gdrive_receipts.filing.index_buffer import IndexBuffer
 from destination_gdrive_receipts.drive.inventory import DriveTree, Entry, has_marker
@@ -27,19 +29,21 @@ from destination_gdrive_receipts.drive.rate_limit import TokenBucket
 from destination_gdrive_receipts.filing.reconcile import reconcile
 from destination_gdrive_receipts.drive.sharing import apply_shares
 from destination_gdrive_receipts.filing.writer import ReceiptWriter
+from destination_gdrive_receipts.ledger.files import WatchedTree
+from destination_gdrive_receipts.ledger.hooks import TRANSACTIONS, Ledgers
+from destination_gdrive_receipts.platform import meaning
+from destination_gdrive_receipts.routing import ACCOUNTS, INDEX, RECEIPTS, RoutingError, route
 
 logger = logging.getLogger("airbyte")
-RECEIPTS, INDEX, ACCOUNTS = "receipts", "receipt_index", "bank_accounts"
 
 
-def catalog_generation(catalog: ConfiguredAirbyteCatalog) -> int | None:
-    ids = [s.generation_id for s in catalog.streams if s.stream.name in (RECEIPTS, INDEX) and s.generation_id is not None]
-    return max(ids) if ids else None
-
-
-def catalog_overwrites(catalog: ConfiguredAirbyteCatalog) -> bool:
-    return any(s.stream.name == RECEIPTS and s.destination_sync_mode == DestinationSyncMode.overwrite
-               for s in catalog.streams)
+def catalog_routing(catalog: ConfiguredAirbyteCatalog):
+    """The catalog's streams by contract role; a catalog without receipts streams is a config error."""
+    try:
+        return route((s.stream.name, s.stream.json_schema) for s in catalog.streams)
+    except RoutingError as error:
+        raise AirbyteTracedException(message=str(error), internal_message=f"RoutingError: {error}",
+                                     failure_type=FailureType.config_error) from None
 
 
 def open_gateway(config: Config, *, read_retries: int | None = None) -> DriveGateway:
@@ -51,9 +55,10 @@ def open_gateway(config: Config, *, read_retries: int | None = None) -> DriveGat
 class Sync:
     def __init__(self, config: Config, catalog: ConfiguredAirbyteCatalog) -> None:
         self.config = config
-        self._generation = catalog_generation(catalog)
-        self._overwrite = catalog_overwrites(catalog)
+        self.routing = catalog_routing(catalog)
+        self._job = meaning(catalog, self.routing)
         self.progress, self.accounts, self.index = Progress(), Accounts(), IndexBuffer()
+        self.ledgers = Ledgers(config, catalog, self.routing.role)
         self.writer = ReceiptWriter(self.filer)
         self._filer: Filer | None = None
         self._open_lock = threading.Lock()
@@ -75,18 +80,23 @@ class Sync:
         without a stream (legacy or global) covers everything, so it waits while index records are
         pending, and every state after a waiting one of those waits too, to keep the order.
         """
-        stream = state.stream.stream_descriptor.name if state.stream else None
+        stream = self.routing.role(state.stream.stream_descriptor.name) if state.stream else None
         if stream == INDEX or any(h.stream is None for h in held):
             return True
-        return stream is None and self.holds_index
+        if stream == TRANSACTIONS and self.ledgers.enabled:
+            return True     # its rows are in Drive only once the ledgers are written, at the end
+        return stream is None and (self.holds_index or self.ledgers.holds)
 
     def record(self, stream: str, data: Mapping[str, Any]) -> None:
+        stream = self.routing.role(stream)   # the platform's stream prefix is on every RECORD too
         if stream == RECEIPTS:
             self.writer.add(data)
         elif stream == INDEX:
             self.index.add(data)
         elif stream == ACCOUNTS:
             self.accounts.add(data)
+        elif stream == TRANSACTIONS:
+            self.ledgers.add(data)
         # transactions and anything else: accepted, nothing to file
 
     def checkpoint(self) -> None:
@@ -98,6 +108,9 @@ class Sync:
         self.writer.flush()
 
     def finish(self) -> None:
+        if self._job.truncates_receipts:
+            # A "clear data" job carries no records: open Drive anyway, or its reset would never happen.
+            self.filer()
         self.writer.flush()
         incomplete = self.writer.incomplete()
         if incomplete:
@@ -105,8 +118,11 @@ class Sync:
                            len(incomplete), ", ".join(incomplete[:5]))
         if self.holds_index:
             reconcile(self.index, self.filer(), self.writer)
+        if self.ledgers.due(drive_open=self._filer is not None):
+            self._write_ledgers()
         self._save_manifest()
-        logger.info("Summary: %s, %d Drive write requests", self.progress.line(), self._writes())
+        logger.info("Summary: %s, %d Drive write requests%s", self.progress.line(), self._writes(),
+                    self.ledgers.summary())
 
     def save_after_failure(self) -> None:
         """Best effort: keep deletions observed by a sync that stops early."""
@@ -122,6 +138,17 @@ class Sync:
     def close(self) -> None:
         self.writer.close()
         self.index.close()
+        self.ledgers.close()
+
+    def _write_ledgers(self) -> None:
+        self.filer()
+        folders = Folders(self._gateway, self._tree, self._manifest, self._mark_dirty)
+        self.ledgers.write(gateway=self._gateway, tree=self._tree, folders=folders, manifest=self._manifest,
+                           account_name=self._account_folder_name)
+
+    def _account_folder_name(self, account_id: str) -> str:
+        full = self.accounts.complete({"bank_account_id": account_id})
+        return account_folder_name(full.get("bank_account_name"), full.get("iban"), account_id)
 
     # ---- opening Drive -------------------------------------------------------------------------
     def filer(self) -> Filer:
@@ -134,7 +161,7 @@ class Sync:
         gateway = self._gateway = open_gateway(self.config)
         root, created = find_or_create_root(gateway, self.config)
         entries = [] if created else [Entry.from_drive(f) for f in gateway.list(has_marker("root", root.id))]
-        tree = DriveTree(root.id, entries)
+        tree = self._tree = WatchedTree(root.id, entries)   # also indexes ledger files
         self._store = ManifestStore(gateway, root.id)
         manifest = self._manifest = Manifest() if created else self._store.load()
         self._manifest_dirty = self._prepare_manifest(manifest, tree)
@@ -153,12 +180,11 @@ class Sync:
             if (deletion.account_id, deletion.period) not in before:
                 logger.info("Period folder %s was deleted in Drive: its existing receipts stay out, newer ones "
                             "recreate it.", deletion.period)
-        generation_changed, generation_reset = manifest.set_generation(self._generation)
-        if self._overwrite or generation_reset:
-            if manifest.reset():
-                logger.info("Reset: deleted period folders are forgotten, every receipt comes back.")
-                changed = True
-        return changed or generation_changed
+        changed |= manifest.set_generation(self._job.receipts_generation)
+        if self._job.truncates_receipts and manifest.reset():
+            logger.info("Reset (%s): deleted period folders are forgotten, every receipt comes back.", self._job.reason)
+            changed = True
+        return changed
 
     def _mark_dirty(self) -> None:
         self._manifest_dirty = True

@@ -1,5 +1,5 @@
 """The small manifest in the root folder: which period folders the app made, which ones the user
-deleted (and when that was first seen), and the catalog generation of the last sync.
+deleted (and when that was first seen), and the receipts generation of the last sync (diagnosis only).
 
 Drive forgets a permanently deleted folder entirely, so telling "the user deleted 2024-03" from
 "2024-03 was never made" needs memory of the folders we made. The manifest is JSON, tagged with
@@ -71,13 +71,16 @@ class Manifest:
         self.deleted = []
         return changed
 
-    def set_generation(self, generation: int | None) -> tuple[bool, bool]:
-        """Returns (changed, is_reset): a higher generation than last time means the user reset."""
+    def set_generation(self, generation: int | None) -> bool:
+        """Remember the receipts stream's generation (for diagnosis); returns whether it changed.
+
+        A new generation is *not* a reset: the platform bumps generations at every sync of a
+        full-refresh stream and at every refresh; what resets is decided in platform.meaning().
+        """
         if generation is None or generation == self.generation:
-            return False, False
-        is_reset = self.generation is not None and generation > self.generation
+            return False
         self.generation = generation
-        return True, is_reset
+        return True
 
     def skips(self, account_marker: str, period: str, attachment_created_at: str | None) -> bool:
         """True when the user deleted this period folder after the receipt was attached."""

@@ -83,7 +83,7 @@ def receipts_messages(items: Iterable[tuple[dict, bytes]], *, state_every: int =
     return out
 
 
-def catalog(*, generation_id: int | None = None, receipts_mode: str = "append") -> dict:
+def catalog(*, generation_id: int | None = None, receipts_mode: str = "append", minimum_generation_id: int = 0) -> dict:
     streams = []
     for name in STREAMS:
         incremental = name in ("transactions", "receipts")
@@ -94,7 +94,8 @@ def catalog(*, generation_id: int | None = None, receipts_mode: str = "append") 
             "sync_mode": "incremental" if incremental else "full_refresh",
             "destination_sync_mode": receipts_mode if name == "receipts" else ("append_dedup" if incremental else "overwrite"),
             "primary_key": PRIMARY_KEYS[name],
-            **({"generation_id": generation_id, "minimum_generation_id": 0, "sync_id": 1}
+            **({"generation_id": generation_id,
+                "minimum_generation_id": minimum_generation_id if name == "receipts" else 0, "sync_id": 1}
                if generation_id is not None else {}),
         })
     return {"streams": streams}

@@ -145,18 +145,47 @@ def test_given_period_folder_deleted_permanently_when_synced_then_it_stays_delet
     assert len(receipts_in(drive)) == 3
 
 
-def test_given_deleted_folder_when_reset_then_everything_comes_back(drive, config, bank, tmp_path):
+def test_given_deleted_folder_when_new_generation_without_truncation_then_folder_stays_deleted(
+        drive, config, bank, tmp_path):
+    """A new generation is what the platform sends at every sync of a full-refresh stream, and for a
+    "refresh and retain records": never a reset."""
+    backfill(drive, config, tmp_path, APRIL)
+    drive.user_trash(period_folder(drive, "2025-04").id)
+    assert run_write(tmp_path, config, index_messages(bank, APRIL), catalog=M.catalog(generation_id=1)).returncode == 0
+    again = run_write(tmp_path, config, index_messages(bank, APRIL), catalog=M.catalog(generation_id=2))
+    assert again.returncode == 0, again.stderr
+    assert len(receipts_in(drive)) == 0
+    assert "Reset" not in again.logs
+
+
+def test_given_deleted_folder_when_receipts_truncated_then_everything_comes_back(drive, config, bank, tmp_path):
     backfill(drive, config, tmp_path, APRIL)
     assert run_write(tmp_path, config, index_messages(bank, APRIL), catalog=M.catalog(generation_id=1)).returncode == 0
     drive.user_trash(period_folder(drive, "2025-04").id)
     assert run_write(tmp_path, config, index_messages(bank, APRIL), catalog=M.catalog(generation_id=1)).returncode == 0
     assert len(receipts_in(drive)) == 0
 
-    reset = run_write(tmp_path, config, index_messages(bank, APRIL), catalog=M.catalog(generation_id=2))
+    reset = run_write(tmp_path, config, index_messages(bank, APRIL),
+                      catalog=M.catalog(generation_id=2, minimum_generation_id=2))
 
     assert reset.returncode == 0, reset.stderr
     assert len(receipts_in(drive)) == 3
     assert "Reset" in reset.logs
+
+
+def test_given_deleted_folder_when_clear_data_job_without_records_then_next_sync_brings_everything_back(
+        drive, config, bank, tmp_path):
+    backfill(drive, config, tmp_path, APRIL)
+    drive.user_trash(period_folder(drive, "2025-04").id)
+    assert run_write(tmp_path, config, index_messages(bank, APRIL)).returncode == 0
+    assert len(receipts_in(drive)) == 0
+
+    clear = run_write(tmp_path, config, [], catalog=M.catalog(receipts_mode="overwrite"))
+    assert clear.returncode == 0, clear.stderr
+    assert "Reset" in clear.logs and len(receipts_in(drive)) == 0     # nothing is touched in Drive by the clear
+
+    assert run_write(tmp_path, config, index_messages(bank, APRIL)).returncode == 0
+    assert len(receipts_in(drive)) == 3
 
 
 def test_given_overwrite_mode_for_receipts_when_synced_then_deleted_folders_are_forgotten(drive, config, bank, tmp_path):

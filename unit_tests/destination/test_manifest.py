@@ -40,16 +40,22 @@ def test_given_deleted_period_when_asking_then_only_receipts_attached_before_the
     assert not manifest.skips("acc-1", "2025-03", "2025-04-01T00:00:00Z")          # other period
 
 
-def test_given_higher_generation_when_set_then_it_is_a_reset_that_forgets_deletions():
+def test_given_higher_generation_when_set_then_it_is_remembered_but_deletions_stay():
     manifest = Manifest(generation=1, deleted=[Deletion("acc-1", "2025-04", NOW)])
-    assert manifest.set_generation(2) == (True, True)
+    assert manifest.set_generation(2) is True
+    assert manifest.set_generation(2) is False
+    assert len(manifest.deleted) == 1           # a generation is no reset: platform.meaning() decides
+
+
+def test_given_deletions_when_reset_then_every_deletion_is_forgotten():
+    manifest = Manifest(deleted=[Deletion("acc-1", "2025-04", NOW)])
     assert manifest.reset() is True and manifest.deleted == []
-    assert manifest.set_generation(2) == (False, False)
+    assert manifest.reset() is False
 
 
-def test_given_first_generation_seen_when_set_then_it_is_recorded_but_not_a_reset():
-    assert Manifest().set_generation(5) == (True, False)
-    assert Manifest(generation=5).set_generation(None) == (False, False)
+def test_given_no_generation_when_set_then_nothing_changes():
+    assert Manifest().set_generation(5) is True
+    assert Manifest(generation=5).set_generation(None) is False
 
 
 def test_given_manifest_when_serialised_then_it_round_trips_and_is_stable():
