@@ -1,0 +1,247 @@
+"""Writes the ledgers and the missing-receipts list at the end of a sync, after receipts are filed.
+
+Cost rules: a period is read (one export) only when this sync changed one of its transactions or
+receipts, and written only when the digest of its rows differs from the one stored in the file's
+appProperties; the missing list likewise. A sync with no new transaction reads and writes nothing
+here, except to put back a ledger the user trashed (an untrash, known from the tree listing).
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from destination_gdrive_receipts.config import Config
+from destination_gdrive_receipts.drive.gateway import DriveGateway
+from destination_gdrive_receipts.drive.inventory import PERIOD, Entry, marker_value
+from destination_gdrive_receipts.filing import layout
+from destination_gdrive_receipts.filing.folders import Folders
+from destination_gdrive_receipts.filing.manifest import Manifest
+from destination_gdrive_receipts.ledger import files, missing, table
+from destination_gdrive_receipts.ledger.buffer import TransactionBuffer
+from destination_gdrive_receipts.ledger.formats import locale
+from destination_gdrive_receipts.ledger.plan import Filed, PeriodChange, group
+from destination_gdrive_receipts.ledger.rows import Row, build_row, relink
+
+logger = logging.getLogger("airbyte")
+_MAX_ACCOUNT_MARKERS = 10
+
+
+@dataclass
+class Report:
+    touched: int = 0
+    written: int = 0
+    skipped_deleted: int = 0
+    missing_written: bool = False
+    missing_counts: dict[str, int] = field(default_factory=dict)
+
+    def line(self) -> str:
+        return (f"ledgers: {self.touched} period(s) touched, {self.written} ledger write(s)"
+                f"{', missing list rewritten' if self.missing_written else ''}; {missing.summary(self.missing_counts)}")
+
+
+class LedgerBook:
+    def __init__(self, *, config: Config, gateway: DriveGateway, tree: files.WatchedTree, folders: Folders,
+                 manifest: Manifest, account_name: Callable[[str], str], reset: bool,
+                 now: Callable[[], datetime.datetime] | None = None) -> None:
+        self._config, self._gateway, self._tree, self._folders = config, gateway, tree, folders
+        self._manifest, self._account_name = manifest, account_name
+        self._fmt, self._loc = config.ledger, locale(config.ledger_locale)
+        self._reset = reset
+        self._now = now or (lambda: datetime.datetime.now(layout._zone(config.timezone)))
+        self.report = Report()
+
+    # ---- the whole pass -------------------------------------------------------------------------
+    def run(self, transactions: TransactionBuffer) -> Report:
+        missing_entry = self._missing_entry()
+        reset = self._reset
+        if reset:
+            logger.info("Reset of the transactions stream: every ledger is rebuilt from this sync's transactions.")
+        changes, filed = group(transactions, period=self._config.period, timezone=self._config.timezone,
+                               account_name=self._account_name, on_error=self._skip_transaction)
+        self._add_receipt_changes(changes)
+        self._add_trashed_ledgers(changes)
+        if reset:
+            self._add_every_ledger(changes)
+        self.report.touched = len(changes)
+        for key in sorted(changes):
+            self._write_period(changes[key], reset)
+        if filed or reset:
+            self._write_missing(missing_entry, filed, reset)
+        else:
+            self.report.missing_counts = _counts_from_markers(missing_entry)
+        return self.report
+
+    def _skip_transaction(self, transaction: Mapping, error: Exception) -> None:
+        logger.warning("Transaction %s left out of the ledgers: %s", transaction.get("id"), error)
+
+    # ---- which periods ----------------------------------------------------------------------------
+    def _add_receipt_changes(self, changes: dict[tuple[str, str], PeriodChange]) -> None:
+        for folder_id in sorted(self._tree.receipt_folders_changed):
+            folder = self._tree.get(folder_id)
+            if folder is None or folder.kind != PERIOD or not folder.live:
+                continue
+            account, period = folder.markers.get("acct", ""), folder.markers.get("period", "")
+            if account and not account.startswith("h:"):
+                changes.setdefault((account, period), PeriodChange(account, period))
+
+    def _add_trashed_ledgers(self, changes: dict[tuple[str, str], PeriodChange]) -> None:
+        """A ledger the user deleted (in the trash, its folder live) comes back, like a receipt."""
+        for entry in self._tree.of_kind(files.LEDGER):
+            if entry.explicitly_trashed and self._tree.is_live_folder(entry.parent):
+                key = (entry.markers.get("acct", ""), entry.markers.get("period", ""))
+                if key[0] and not key[0].startswith("h:") and not self._has_live_ledger(entry.parent):
+                    changes.setdefault(key, PeriodChange(*key))
+
+    def _add_every_ledger(self, changes: dict[tuple[str, str], PeriodChange]) -> None:
+        for entry in self._tree.of_kind(files.LEDGER):
+            key = (entry.markers.get("acct", ""), entry.markers.get("period", ""))
+            if entry.live and key[0] and not key[0].startswith("h:"):
+                changes.setdefault(key, PeriodChange(*key))
+
+    def _has_live_ledger(self, folder_id: str | None) -> bool:
+        return any(e.live and e.parent == folder_id for e in self._tree.of_kind(files.LEDGER))
+
+    # ---- one period ---------------------------------------------------------------------------------
+    def _write_period(self, change: PeriodChange, reset: bool) -> None:
+        folder_id = self._folder(change)
+        if folder_id is None:
+            return
+        candidates = self._ledgers_of(change.account_id, change.period)
+        target = next((e for e in candidates if e.parent == folder_id and e.markers.get("fmt") == self._fmt
+                       and (e.live or e.explicitly_trashed)), None)
+        source = target or (candidates[0] if candidates else None)
+        existing = {} if reset or source is None else self._read(source, table.decode)
+        file_ids = self._file_ids(existing.values(), change)
+        rows = {k: relink(r, file_ids) for k, r in existing.items()}
+        upserts = {tx_id: build_row(tx, day=day, loc=self._loc, file_ids=file_ids)
+                   for tx_id, (tx, day) in change.upserts.items()}
+        merged = table.merge(rows, upserts, change.removals)
+        dg = table.digest(merged)
+        if target is not None and target.live and target.markers.get("dg") == dg:
+            return
+        if target is None and not merged:
+            return
+        markers = {"kind": files.LEDGER, "root": self._tree.root_id,
+                   "acct": marker_value("acct", change.account_id), "period": change.period,
+                   "fmt": self._fmt, "dg": dg}
+        files.write(self._gateway, self._tree, existing=target, parent=folder_id,
+                    name=files.ledger_name(change.period, self._fmt), fmt=self._fmt, markers=markers,
+                    data=table.encode(merged), description=_LEDGER_DESCRIPTION)
+        self.report.written += 1
+        if source is not None and source is not target and source.live:
+            files.trash(self._gateway, self._tree, source)      # the ledger changed format (sheet ↔ csv)
+            self.report.written += 1
+
+    def _folder(self, change: PeriodChange) -> str | None:
+        """The live period folder; a new one only for rows to show and a period the user never deleted."""
+        live = self._tree.live_period(change.account_id, change.period)
+        if live is not None:
+            return live.id
+        account = marker_value("acct", change.account_id)
+        if any(d.account_id == account and d.period == change.period for d in self._manifest.deleted):
+            self.report.skipped_deleted += 1
+            return None
+        if not change.upserts:
+            return None
+        name = change.account_name or self._account_name(change.account_id)
+        return self._folders.period(change.account_id, name, change.period)
+
+    def _ledgers_of(self, account_id: str, period: str) -> list[Entry]:
+        """This period's ledger files: live first, then the most recently made."""
+        account = marker_value("acct", account_id)
+        found = [e for e in self._tree.of_kind(files.LEDGER)
+                 if e.markers.get("acct") == account and e.markers.get("period") == period]
+        return sorted(found, key=lambda e: (not e.live, not e.explicitly_trashed, _desc(e.created)))
+
+    def _read(self, entry: Entry, decode: Callable[[bytes], table.Table]) -> dict[str, Row]:
+        parsed = decode(files.read_rows(self._gateway, entry))
+        if not parsed.readable:
+            logger.warning("%s (%s) lost its \"Transaction id\" column and cannot be merged: it is rebuilt from "
+                           "this sync's transactions only. Refresh the transactions stream to rebuild it whole.",
+                           entry.name, entry.id)
+        return parsed.rows
+
+    def _file_ids(self, rows, change: PeriodChange) -> dict[str, str | None]:
+        """Attachment id → live receipt file id, for every receipt these rows link to."""
+        wanted = {a for r in rows for a in r.cells[-2].split()}
+        wanted |= {str(a) for tx, _ in change.upserts.values() for a in tx.get("attachment_ids") or []}
+        out: dict[str, str | None] = {}
+        for attachment in wanted:
+            entry = self._tree.receipt(attachment)
+            out[attachment] = entry.id if entry is not None and entry.live and self._tree.is_live_folder(entry.parent) \
+                else None
+        return out
+
+    # ---- the missing list ---------------------------------------------------------------------------
+    def _missing_entry(self) -> Entry | None:
+        found = [e for e in self._tree.of_kind(files.MISSING_LIST) if e.parent == self._tree.root_id]
+        found.sort(key=lambda e: (not e.live, e.created))
+        return found[0] if found else None
+
+    def _write_missing(self, entry: Entry | None, filed: Mapping[str, Filed | None], reset: bool) -> None:
+        decode = lambda data: table.decode(data, missing.COLUMNS)  # noqa: E731
+        existing = {} if reset or entry is None else self._read(entry, decode)
+        upserts: dict[str, Row] = {}
+        for tx_id, where in filed.items():
+            if where is not None and where.missing:
+                folder = self._tree.live_period(str(where.transaction["bank_account_id"]), where.period)
+                upserts[tx_id] = missing.build_row(where.transaction, day=where.day, loc=self._loc,
+                                                   account=where.account_name, period=where.period,
+                                                   folder_id=folder.id if folder else None)
+        removals = [tx_id for tx_id in filed if tx_id not in upserts]
+        merged = table.merge(existing, upserts, removals, newest_first=True)
+        dg = table.digest(merged)
+        counts = missing.per_account(merged)
+        self.report.missing_counts = counts
+        if entry is not None and entry.live and entry.markers.get("dg") == dg:
+            return
+        markers: dict[str, Any] = {"kind": files.MISSING_LIST, "root": self._tree.root_id, "fmt": self._fmt, "dg": dg}
+        markers.update(_count_markers(counts, entry))
+        title = missing.title(len(merged), self._now(), self._loc, self._config.timezone)
+        name = missing.NAME + (".csv" if self._fmt == files.CSV else "")
+        same_format = entry is not None and entry.markers.get("fmt") == self._fmt
+        files.write(self._gateway, self._tree, existing=entry if same_format else None, parent=self._tree.root_id,
+                    name=name, fmt=self._fmt, markers=markers, data=table.encode(merged, missing.COLUMNS, title),
+                    description=_MISSING_DESCRIPTION)
+        self.report.missing_written = True
+        if entry is not None and not same_format and entry.live:
+            files.trash(self._gateway, self._tree, entry)
+
+
+def _desc(stamp: str) -> str:
+    return "".join(chr(0x10FFFF - ord(c)) for c in stamp)
+
+
+def _count_markers(counts: Mapping[str, int], entry: Entry | None) -> dict[str, str | None]:
+    """Missing receipts per account in appProperties ("m0" = "3\\tMain · FR76…1234"), for the summary of
+    syncs that do not read the list. Keys no longer used are removed (None)."""
+    out: dict[str, str | None] = {}
+    for i, (name, n) in enumerate(list(counts.items())[:_MAX_ACCOUNT_MARKERS]):
+        value = f"{n}\t{name}"
+        while len(f"m{i}".encode()) + len(value.encode()) > 124:
+            value = value[:-1]
+        out[f"m{i}"] = value
+    for key in (entry.markers if entry else {}):
+        if key.startswith("m") and key[1:].isdigit() and key not in out:
+            out[key] = None
+    return out
+
+
+def _counts_from_markers(entry: Entry | None) -> dict[str, int]:
+    if entry is None:
+        return {}
+    out = {}
+    for key, value in sorted(entry.markers.items()):
+        if key.startswith("m") and key[1:].isdigit() and "\t" in value:
+            n, name = value.split("\t", 1)
+            out[name] = int(n) if n.isdigit() else 0
+    return out
+
+
+_LEDGER_DESCRIPTION = ("Every transaction of this period with its receipts. Rewritten by the connector when one "
+                       "of its transactions or receipts changes: edits to other rows are kept, edits to a "
+                       "changed row are replaced.")
+_MISSING_DESCRIPTION = "Transactions that still need a receipt, newest first. Rewritten when the list changes."

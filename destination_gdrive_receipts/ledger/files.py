@@ -1,0 +1,85 @@
+"""Ledger files in Drive: found in the tree listing by their markers, read back, written.
+
+A Google Sheet is uploaded as CSV with the Sheets type, which Drive converts (import); its rows come
+back with files.export as CSV. A plain CSV ledger is an ordinary file, read with alt=media.
+See BEHAVIOR.md (ledger conversion).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import threading
+from typing import Any, Mapping
+
+from destination_gdrive_receipts.drive.gateway import DriveGateway, Media
+from destination_gdrive_receipts.drive.inventory import RECEIPT, DriveTree, Entry
+
+SHEET_MIME = "application/vnd.google-apps.spreadsheet"
+CSV_MIME = "text/csv"
+LEDGER, MISSING_LIST = "ledger", "missing"
+SHEET, CSV, OFF = "sheet", "csv", "off"
+
+
+class WatchedTree(DriveTree):
+    """The tree, also indexing ledger files and noting the folders whose receipts changed this sync.
+
+    A receipt restored with a new file id changes the link in its ledger even when its transaction
+    did not change, so its period is rewritten too.
+    """
+
+    def __init__(self, root_id: str, entries=()) -> None:
+        self.receipt_folders_changed: set[str] = set()
+        self._watching = False
+        self._changes_lock = threading.Lock()
+        super().__init__(root_id, entries)
+        self._watching = True
+
+    @staticmethod
+    def _keys(entry: Entry) -> list[tuple]:
+        if entry.kind in (LEDGER, MISSING_LIST):
+            return [(entry.kind,)]
+        return DriveTree._keys(entry)
+
+    def put(self, entry: Entry) -> Entry:
+        if self._watching and entry.kind == RECEIPT:
+            old = self.get(entry.id)
+            if old is None or (old.parent, old.live) != (entry.parent, entry.live):
+                with self._changes_lock:
+                    self.receipt_folders_changed.update(p for p in (entry.parent, old.parent if old else None) if p)
+        return super().put(entry)
+
+    def of_kind(self, kind: str) -> list[Entry]:
+        return self._select(kind)
+
+
+def ledger_name(period: str, fmt: str) -> str:
+    # After the receipts ("2025-03-14 …") in a folder sorted by name: letters sort after digits.
+    return f"Ledger {period}" + (".csv" if fmt == CSV else "")
+
+
+def read_rows(gateway: DriveGateway, entry: Entry) -> bytes:
+    """The CSV of a ledger file, whichever format it was written in."""
+    if entry.markers.get("fmt") == SHEET:
+        return gateway.export(entry.id, CSV_MIME)
+    return gateway.download(entry.id)
+
+
+def write(gateway: DriveGateway, tree: DriveTree, *, existing: Entry | None, parent: str, name: str, fmt: str,
+          markers: Mapping[str, Any], data: bytes, description: str) -> Entry:
+    """Create the file in `parent`, or replace the content of `existing` (untrashed if needed): one write."""
+    media = Media(io.BytesIO(data), len(data), hashlib.md5(data).hexdigest(), CSV_MIME)
+    body: dict[str, Any] = {"name": name, "appProperties": dict(markers), "description": description}
+    if existing is not None:
+        if not existing.live:
+            body["trashed"] = False
+        result = gateway.update(existing.id, body, media=media)
+    else:
+        body.update(parents=[parent], mimeType=SHEET_MIME if fmt == SHEET else CSV_MIME,
+                    appProperties={k: v for k, v in markers.items() if v is not None})
+        result = gateway.create_file(body, media)
+    return tree.put(Entry.from_drive(result))
+
+
+def trash(gateway: DriveGateway, tree: DriveTree, entry: Entry) -> None:
+    tree.put(Entry.from_drive(gateway.update(entry.id, {"trashed": True})))

@@ -1,0 +1,71 @@
+"""The ledger side of a write job: what the sync hands over and when the ledgers are written.
+
+Transactions records wait in a buffer; their STATE messages wait until the ledgers covering them
+are written at the end of input (like receipt_index's), so a sync that stops early loses no row:
+the bank sends those transactions again next time.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable, Mapping
+
+from destination_gdrive_receipts.config import Config
+from destination_gdrive_receipts.ledger.book import LedgerBook, Report
+from destination_gdrive_receipts.ledger.buffer import TransactionBuffer
+from destination_gdrive_receipts.ledger.files import OFF
+
+logger = logging.getLogger("airbyte")
+TRANSACTIONS = "transactions"
+
+
+def _value(stream: Any, name: str) -> Any:
+    value = getattr(stream, name, None)
+    return getattr(value, "value", value)
+
+
+def truncates(stream: Any) -> bool:
+    """Whether the job replaces the stream's data: overwrite mode, or a minimum generation reaching the
+    generation ("refresh and remove records", "clear data"); see platform.py for the platform's rules."""
+    if stream is None:
+        return False
+    if _value(stream, "destination_sync_mode") == "overwrite":
+        return True
+    generation, minimum = _value(stream, "generation_id"), _value(stream, "minimum_generation_id")
+    return isinstance(generation, int) and isinstance(minimum, int) and 0 < minimum and minimum >= generation
+
+
+class Ledgers:
+    def __init__(self, config: Config, catalog: Any, role: Callable[[str], str | None]) -> None:
+        self._config = config
+        stream = next((s for s in getattr(catalog, "streams", None) or [] if role(s.stream.name) == TRANSACTIONS), None)
+        self.enabled = config.ledger != OFF and stream is not None
+        self._truncates = truncates(stream)
+        self._buffer = TransactionBuffer()
+        self.report: Report | None = None
+        if config.ledger != OFF and stream is None:
+            logger.info("Ledgers are on but the connection does not sync the transactions stream: select it to get "
+                        "a ledger in every period folder and the Missing receipts list.")
+
+    def add(self, record: Mapping[str, Any]) -> None:
+        if self.enabled:
+            self._buffer.add(record)
+
+    @property
+    def holds(self) -> bool:
+        return len(self._buffer) > 0
+
+    def due(self, drive_open: bool) -> bool:
+        """New transactions, or Drive open anyway (receipts may have moved, a ledger may be in the trash)."""
+        return self.enabled and (self.holds or drive_open)
+
+    def write(self, **parts: Any) -> None:
+        reset = self._truncates and self.holds     # a "clear data" job without records leaves ledgers alone
+        book = LedgerBook(config=self._config, reset=reset, **parts)
+        self.report = book.run(self._buffer)
+
+    def summary(self) -> str:
+        return f"; {self.report.line()}" if self.report is not None else ""
+
+    def close(self) -> None:
+        self._buffer.close()
