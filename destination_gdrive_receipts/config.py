@@ -19,11 +19,13 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from connector_runtime.transport import is_loopback
 
 from destination_gdrive_receipts.filing import layout
+from destination_gdrive_receipts.ledger.formats import DEFAULT_LOCALE, LOCALES
 
 GOOGLE_ROOT_URL = "https://www.googleapis.com/"
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 DRIVE_SCOPE = "https://www.googleapis.com/auth/drive.file"
 ROLES = ("reader", "commenter", "writer")
+LEDGER_FORMATS = ("sheet", "csv", "off")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SA_FIELDS = ("client_email", "private_key", "token_uri")
 
@@ -62,6 +64,8 @@ class Config:
     share_with: tuple[Share, ...] = ()
     drive_api_url: str = GOOGLE_ROOT_URL
     writes_per_second: float = 3.0
+    ledger: str = "sheet"                 # sheet | csv | off: a ledger per period folder (ledger/)
+    ledger_locale: str = "fr-FR"          # how ledger dates and amounts are written
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -88,7 +92,15 @@ def parse_config(raw: Mapping[str, Any]) -> Config:
         share_with=_shares(raw.get("share_with") or []),
         drive_api_url=drive_api_url(raw.get("drive_api_url")),
         writes_per_second=_rate(raw.get("writes_per_second", 3)),
+        ledger=_choice(raw.get("ledger", "sheet"), "ledger", LEDGER_FORMATS),
+        ledger_locale=_choice(raw.get("ledger_locale", DEFAULT_LOCALE), "ledger_locale", tuple(LOCALES)),
     )
+
+
+def _choice(raw: Any, name: str, allowed: tuple[str, ...]) -> str:
+    if raw not in allowed:
+        raise config_error(f"{name} must be one of {', '.join(allowed)} (got {raw!r}).")
+    return raw
 
 
 def _credentials(raw: Any) -> OAuthCredentials | ServiceAccountCredentials:

@@ -159,6 +159,11 @@ class DriveEmulator:
         return self._service.faults
 
     @property
+    def conversion(self):
+        """CSV → Google Sheets import and CSV export, with their switches (conversion.py)."""
+        return self._service.conversion
+
+    @property
     def counts(self) -> collections.Counter:
         return self._service.counts
 

@@ -17,6 +17,7 @@ from typing import Callable
 
 from .api import DriveApi
 from .auth import OAuth
+from .conversion import Conversion
 from .errors import ApiError
 from .faults import Faults, TokenBucket
 from .multipart import InnerResponse, MultipartError, build_batch_response, parse_batch
@@ -44,7 +45,8 @@ class DriveService:
     def __init__(self, store: Store, oauth: OAuth, base_url: str, bucket: TokenBucket | None):
         self.store, self.oauth, self.bucket = store, oauth, bucket
         self.api = DriveApi(store)
-        self.uploads = UploadApi(self.api, base_url)
+        self.conversion = Conversion()
+        self.uploads = UploadApi(self.api, base_url, self.conversion)
         self.faults = Faults()
         self.counts: collections.Counter = collections.Counter()
         self._count_lock = threading.Lock()
@@ -63,6 +65,8 @@ class DriveService:
             ("GET", rf"/drive/v3/files/{_FILE}", "files.get", "read", api.files_get, True),
             ("PATCH", rf"/drive/v3/files/{_FILE}", "files.update", "write", api.files_update, True),
             ("DELETE", rf"/drive/v3/files/{_FILE}", "files.delete", "write", api.files_delete, True),
+            ("GET", rf"/drive/v3/files/{_FILE}/export", "files.export", "read",
+             lambda req, file_id: self.conversion.export(api, req, file_id), True),
             ("GET", rf"/drive/v3/files/{_FILE}/permissions", "permissions.list", "read", api.permissions_list, True),
             ("POST", rf"/drive/v3/files/{_FILE}/permissions", "permissions.create", "write",
              api.permissions_create, True),

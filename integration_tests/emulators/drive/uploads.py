@@ -35,8 +35,8 @@ class Session:
 
 
 class UploadApi:
-    def __init__(self, api: DriveApi, base_url: str):
-        self.api, self.base_url = api, base_url
+    def __init__(self, api: DriveApi, base_url: str, conversion=None):
+        self.api, self.base_url, self.conversion = api, base_url, conversion
         self.sessions: dict[str, Session] = {}
         self.lock = threading.Lock()
 
@@ -58,6 +58,9 @@ class UploadApi:
         return self.api.file_response(req, self._commit(req, file_id, meta, media_type, content))
 
     def _commit(self, req: Request, file_id: str | None, meta: dict, media_type: str, content: bytes):
+        target = self.api.store.get_visible(file_id, req.all_drives) if file_id is not None else None
+        if self.conversion is not None and self.conversion.converts(meta, media_type, target):
+            return self.conversion.commit(self.api, req, file_id, meta, media_type, content)  # conversion.py
         if file_id is not None:
             return self.api.update_record(req, file_id, meta, content, media_type)
         return self.api.store.create(meta, content, media_type, req.all_drives)
