@@ -2,10 +2,10 @@
 
     python -m tools.catalog secrets/source.json > catalog.json
 
-The streams the destination files are selected (`bank_accounts`, `receipts`, `receipt_index`):
-`transactions` would only be read to be ignored by the Drive side, and reading it costs about one
-bank call per 100 transactions. Incremental where the source supports it (with `append` on the
-Drive side), full refresh (`overwrite`) otherwise.
+The streams the destination uses are selected (`bank_accounts`, `transactions`, `receipts`,
+`receipt_index`): `transactions` feeds the ledger of each period folder and the Missing receipts
+list (about one bank call per 100 transactions). Incremental where the source supports it (with
+`append` on the Drive side), full refresh (`overwrite`) otherwise.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Iterable
 
-FILED_STREAMS = ("bank_accounts", "receipts", "receipt_index")
+FILED_STREAMS = ("bank_accounts", "transactions", "receipts", "receipt_index")
 
 
 def configured_catalog(discovered: dict, streams: Iterable[str] | None = FILED_STREAMS) -> dict:

@@ -76,7 +76,7 @@ def run_sync(
         SOURCE_NAME,
         config=strip_notes(source_config),
         local_executable=connector_executable(SOURCE_NAME),
-        streams=list(FILED_STREAMS),  # transactions would be read only to be ignored
+        streams=list(FILED_STREAMS),  # transactions included: it feeds the ledgers
     )
     destination = ab.get_destination(
         DESTINATION_NAME,

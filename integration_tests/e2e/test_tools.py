@@ -169,10 +169,11 @@ def test_given_a_sync_still_running_when_another_starts_then_it_refuses(tmp_path
                 pass
 
 
-def test_given_discovered_streams_when_configuring_by_default_then_only_the_streams_the_destination_files():
+def test_given_discovered_streams_when_configuring_by_default_then_only_the_streams_the_destination_uses():
     discovered = {"streams": [
         {"name": name, "json_schema": {}, "supported_sync_modes": ["full_refresh"]}
-        for name in ("bank_accounts", "transactions", "receipts", "receipt_index")
+        for name in ("bank_accounts", "transactions", "receipts", "receipt_index", "future_stream")
     ]}
-    assert [s["stream"]["name"] for s in configured_catalog(discovered)["streams"]] == ["bank_accounts", "receipts", "receipt_index"]
-    assert len(configured_catalog(discovered, None)["streams"]) == 4
+    assert [s["stream"]["name"] for s in configured_catalog(discovered)["streams"]] == [
+        "bank_accounts", "transactions", "receipts", "receipt_index"]    # transactions feeds the ledgers
+    assert len(configured_catalog(discovered, None)["streams"]) == 5
