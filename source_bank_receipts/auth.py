@@ -5,7 +5,8 @@ once `now > expiry`; a request sent in the last instant of a token's life (or re
 early because of latency or clock skew) would then come back 401. So the token is refreshed
 ahead of its expiry: 5 minutes before, or a quarter of its lifetime for short-lived tokens
 (`refresh_margin`). A 401 that still happens is answered by one forced refresh and one retry
-(errors.py maps it to the CDK's REFRESH_TOKEN_THEN_RETRY).
+(errors.py maps it to the CDK's REFRESH_TOKEN_THEN_RETRY), and teaches the authenticator how early
+the bank refuses tokens: later tokens are replaced that much earlier (at most at half their life).
 """
 
 from __future__ import annotations
@@ -52,10 +53,23 @@ class EarlyRefreshOauth2Authenticator(SingleUseRefreshTokenOauth2Authenticator):
     """The CDK's rotating-refresh-token authenticator, refreshing ahead of the token's expiry."""
 
     _lifetime_s: Optional[float] = None
+    _learned_margin_s: float = 0.0
+
+    def margin_s(self) -> float:
+        learned = self._learned_margin_s
+        if self._lifetime_s:
+            learned = min(learned, self._lifetime_s / 2)
+        return max(refresh_margin(self._lifetime_s), learned)
 
     def token_has_expired(self) -> bool:
-        margin = timedelta(seconds=refresh_margin(self._lifetime_s))
-        return ab_datetime_now() > self.get_token_expiry_date() - margin
+        return ab_datetime_now() > self.get_token_expiry_date() - timedelta(seconds=self.margin_s())
+
+    def refresh_and_set_access_token(self) -> None:
+        # Called after a 401: a token refused with time left shows how early the bank refuses.
+        left = (self.get_token_expiry_date() - ab_datetime_now()).total_seconds()
+        if left > 0:
+            self._learned_margin_s = max(self._learned_margin_s, left * 1.5)
+        super().refresh_and_set_access_token()
 
     def refresh_access_token(self) -> Tuple[str, AirbyteDateTime, Optional[str]]:  # type: ignore[override]
         token, expires_at, refresh_token = super().refresh_access_token()

@@ -24,7 +24,9 @@ class SyncContext:
         # Signed download URLs must never reach the logs, not even at debug level.
         download_logger = logging.getLogger("airbyte.receipt_download")
         download_logger.setLevel(logging.INFO)
-        self.downloader = ReceiptDownloader(self.api.attachment, download_logger)
+        self.downloader = ReceiptDownloader(
+            self.api.attachment, download_logger, headers=settings.extra_headers, sandbox=settings.environment == "sandbox"
+        )
         # Whether one call may ask several statuses: decided once, shared by all streams.
         self.statuses = StatusSupport(self.api.sample_transactions, logger)
         # Every window of this sync ends here: rows updated while the sync runs wait for the next one.

@@ -3,6 +3,12 @@
 - No Authorization header: presigned storage URLs carry their own signature (and storage
   rejects requests with both), so downloads use their own HTTP client without authenticator.
 - https only; plain http only to loopback.
+- Sandbox only: the staging token goes on downloads too. The whole sandbox, attachment URLs
+  included, is behind a login gate that answers its HTML page with a 200 or a 302 without it
+  (https://docs.qonto.com/get-started/general/sandbox-access); production does not accept the
+  header, so it is never sent there (not even empty).
+- Redirects are never followed, and a body that is a web page while the receipt is not, or
+  whose size differs from the announced `file_size`, is never handed on as the receipt.
 - A URL close to expiry, or answered 403/410 (expired) or 404, is replaced by a fresh one from
   GET /v2/attachments/{id}; an attachment deleted at the bank is skipped.
 - 429/5xx and dropped connections are retried by the HTTP client with back-off; a body cut
@@ -27,16 +33,44 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .chunking import Spool, spool
 from .config import ConfigError, check_transport
+from .records import to_int
 from .errors import RetryAfterBackoff
 
 URL_TTL_S = 1800  # documented lifetime of the bank's download URLs
 REFRESH_MARGIN_S = 300  # refresh a URL that has less than this left
 ATTEMPTS = 3
 PIECE_BYTES = 1 << 20
+SNIFF_BYTES = 512
+_HTML_MARKS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<meta http-equiv")
+
+GATE_MESSAGE = (
+    "The Qonto sandbox answered a receipt download with its login page: the staging token is missing or invalid "
+    "for the sandbox's file URLs. Copy staging_token again from the Qonto developer portal."
+)
 
 
 class DownloadFailed(AirbyteTracedException):
     pass
+
+
+def is_html_type(content_type: Optional[str]) -> bool:
+    return (content_type or "").split(";")[0].strip().lower() in ("text/html", "application/xhtml+xml")
+
+
+def looks_like_html(head: bytes) -> bool:
+    """Whether the first bytes of a body are a web page (BOM and leading blanks ignored)."""
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip().lower()
+    return text.startswith(_HTML_MARKS)
+
+
+def body_problem(announced_type: Optional[str], announced_size: Optional[int], served_type: Optional[str], head: bytes, size: int) -> Optional[str]:
+    """Why a downloaded body is not the announced receipt (None: it is), from what the bank
+    announced and what came (pure)."""
+    if not is_html_type(announced_type) and (is_html_type(served_type) or looks_like_html(head)):
+        return "a web page came instead of the receipt"
+    if announced_size is not None and announced_size != size:
+        return f"{size} bytes came where the bank announced {announced_size}"
+    return None
 
 
 def url_expires_at(url: str, fetched_at: float) -> float:
@@ -83,10 +117,14 @@ class ReceiptDownloader:
         refresh: Callable[[str], Optional[Dict[str, Any]]],
         logger: logging.Logger,
         clock: Callable[[], float] = time.time,
+        headers: Optional[Mapping[str, str]] = None,
+        sandbox: bool = False,
     ) -> None:
         self._refresh = refresh
         self._logger = logger
         self._clock = clock
+        self._headers = dict(headers or {})  # the staging token in the sandbox, nothing in production
+        self._sandbox = sandbox
         self._client = HttpClient(
             name="receipt_download",
             logger=logger,
@@ -115,7 +153,9 @@ class ReceiptDownloader:
                 check_transport(url, "The receipt download URL")
             except ConfigError as error:
                 raise DownloadFailed(message=f"Receipt {attachment_id} ({where}): {error.message}", failure_type=FailureType.system_error) from None
-            result, problem = self._fetch(url)
+            result, problem = self._fetch(url, attachment)
+            if problem == "login gate" and self._sandbox:
+                raise DownloadFailed(message=f"{GATE_MESSAGE} (receipt {attachment_id}, {where})", failure_type=FailureType.config_error)
             if result is not None:
                 return result
             url = None  # expired, missing or cut short: ask the bank for a fresh URL
@@ -125,14 +165,16 @@ class ReceiptDownloader:
             failure_type=FailureType.transient_error,
         )
 
-    def _fetch(self, url: str) -> "tuple[Optional[Spool], str]":
+    def _fetch(self, url: str, attachment: Mapping[str, Any]) -> "tuple[Optional[Spool], str]":
         try:
             _, response = self._client.send_request(
-                "GET", url, request_kwargs={"stream": True, "timeout": (10.0, 120.0), "allow_redirects": False}
+                "GET", url, headers=self._headers, request_kwargs={"stream": True, "timeout": (10.0, 120.0), "allow_redirects": False}
             )
         except AirbyteTracedException as error:
             return None, f"retries exhausted ({error.message.split('Exception:')[0].strip() if error.message else 'transient errors'})"
         try:
+            if 300 <= response.status_code < 400:
+                return None, "login gate" if self._sandbox else f"redirected (HTTP {response.status_code}), not followed"
             if response.status_code != 200:
                 return None, f"HTTP {response.status_code}" + (" (URL expired)" if response.status_code in (403, 410) else "")
             expected = response.headers.get("Content-Length")
@@ -140,6 +182,12 @@ class ReceiptDownloader:
             if expected is not None and expected.isdigit() and int(expected) != spooled.size:
                 spooled.close()
                 return None, f"incomplete body ({spooled.size} of {expected} bytes)"
+            spooled.file.seek(0)
+            head = spooled.file.read(SNIFF_BYTES)
+            problem = body_problem(attachment.get("file_content_type"), to_int(attachment.get("file_size")), response.headers.get("Content-Type"), head, spooled.size)
+            if problem:
+                spooled.close()
+                return None, "login gate" if self._sandbox and problem.startswith("a web page") else problem
             return spooled, ""
         except (requests.RequestException, ConnectionError, OSError) as error:
             return None, f"connection lost during the download ({type(error).__name__})"

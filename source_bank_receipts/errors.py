@@ -29,6 +29,7 @@ from . import pacing
 MAX_RETRIES = 6
 MAX_TIME_S = 600
 MAX_WAIT_S = 120.0
+REFRESHED_RETRY_WAIT_S = 0.05
 
 
 def api_error_text(body: str) -> str:
@@ -158,5 +159,8 @@ class RetryAfterBackoff(BackoffStrategy):
             retry_after = retry_after_seconds(response_or_exception.headers.get("Retry-After"))
             if response_or_exception.status_code == 429:
                 return pacing.too_many_requests_wait(attempt_count - 1, retry_after)
+            if response_or_exception.status_code == 401:
+                return REFRESHED_RETRY_WAIT_S  # the token was just refreshed: retry now, before it ages
+
             return retry_after
         return None

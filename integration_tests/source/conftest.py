@@ -27,6 +27,14 @@ ALL_STREAMS = ("bank_accounts", "transactions", "receipts", "receipt_index")
 INCREMENTAL = ("transactions", "receipts")
 
 
+@pytest.fixture(autouse=True)
+def compressed_time(monkeypatch):
+    """The source's rate windows and 429 waits, 100 times shorter (pacing.py): no test waits
+    minutes for a window; tests that emulate the bank's windows scale them the same way."""
+    monkeypatch.setattr("source_bank_receipts.pacing.TIME_SCALE", 0.01)
+    return 0.01
+
+
 @pytest.fixture
 def emu():
     dataset = make_sample_dataset(seed=7, accounts=3, closed_accounts=1, transactions=150, receipts=60, large_receipt_sizes=(9 * MiB,))
@@ -71,6 +79,24 @@ def reassemble(chunks: Iterable[dict]) -> Dict[str, bytes]:
         assert len(data) == parts[0]["size"] and hashlib.sha256(data).hexdigest() == parts[0]["sha256"]
         files[attachment_id] = data
     return files
+
+
+_MAGIC = {
+    "application/pdf": (b"%PDF",),
+    "image/png": (b"\x89PNG",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/gif": (b"GIF8",),
+    "image/heic": (b"ftyp",),
+}
+
+
+def matches_type(data: bytes, content_type: str) -> bool:
+    """Whether the bytes start like the announced type (types without a known signature pass)."""
+    marks = _MAGIC.get((content_type or "").split(";")[0].strip().lower())
+    if not marks:
+        return True
+    head = data[:16]
+    return any(head.startswith(mark) or mark in head for mark in marks)
 
 
 def filing_ms(txn) -> int:

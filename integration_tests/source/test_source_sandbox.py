@@ -18,7 +18,9 @@ from typing import Dict, Iterable, List, Optional
 import pytest
 from jsonschema import Draft7Validator
 
-from .conftest import ALL_STREAMS, ROOT, configured_catalog_json, reassemble
+from source_bank_receipts.downloads import is_html_type, looks_like_html
+
+from .conftest import ALL_STREAMS, ROOT, configured_catalog_json, matches_type, reassemble
 
 SECRETS = ROOT / "secrets"
 CONFIG = SECRETS / "sandbox_source.json"
@@ -229,6 +231,12 @@ def test_given_recent_receipts_when_read_then_chunks_are_schema_valid_and_reasse
     assert set(expected) <= set(files), f"{len(set(expected) - set(files))} receipt(s) of {day} missing"
     wrong_size = [a for a, r in expected.items() if r.get("size") is not None and r["size"] != len(files[a])]
     assert not wrong_size, f"size differs from the bank's file_size for {wrong_size}"
+    # The sandbox's login gate answers file URLs too: its page must never pass for a receipt.
+    announced = {c["attachment_id"]: c["content_type"] for c in chunks}
+    pages = [a for a, data in files.items() if looks_like_html(data[:512]) and not is_html_type(announced[a])]
+    assert not pages, f"a web page was exported instead of the receipt for {pages}"
+    wrong_type = [a for a, data in files.items() if not matches_type(data, announced[a])]
+    assert not wrong_type, f"bytes do not match the announced content type for {wrong_type}"
     assert sorted(cursors(result.last_states()["receipts"])) == sorted({c["bank_account_id"] for c in chunks})
 
 

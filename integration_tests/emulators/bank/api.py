@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 import threading
 from collections import OrderedDict
@@ -37,11 +38,18 @@ def text_not_found() -> Response:
 
 class BankApi:
     def __init__(self, dataset: BankDataset, url_for: UrlFor, error: ErrorFor,
-                 pagination: str = "both", status_filter: str = "multi") -> None:
+                 pagination: str = "both", status_filter: str = "multi", bounds: str = "inclusive",
+                 precision: str = "ms", tie_order: str = "stable") -> None:
         if pagination not in ("page", "current_page", "both"):
             raise ValueError("pagination must be 'page', 'current_page' or 'both'")
         if status_filter not in ("multi", "single"):
             raise ValueError("status_filter must be 'multi' or 'single'")
+        if bounds not in ("inclusive", "exclusive") or precision not in ("ms", "us") or tie_order not in ("stable", "shuffled"):
+            raise ValueError("bounds: inclusive|exclusive, precision: ms|us, tie_order: stable|shuffled")
+        self.exclusive = bounds == "exclusive"
+        self.micro = precision == "us"
+        self.shuffled = tie_order == "shuffled"
+        self._rng = random.Random(7)
         self.ds = dataset
         self.url_for = url_for
         self.error = error
@@ -95,9 +103,12 @@ class BankApi:
         flt = listing.transaction_filter(query, self.status_filter)
         page = listing.page_number(query, self.pagination)
         size = listing.per_page(query)
-        rows, meta = listing.paginate(self._selected(account.id, flt), page, size)
+        selected = self._selected(account.id, flt)
+        if self.shuffled:
+            selected = listing.shuffle_ties(selected, flt.sort_field, self._rng)
+        rows, meta = listing.paginate(selected, page, size)
         includes = set(query.get("includes[]", []))
-        body = [render.transaction(t, self.ds, includes, self.url_for) for t in rows]
+        body = [render.transaction(t, self.ds, includes, self.url_for, micro=self.micro) for t in rows]
         return json_response(200, {"transactions": body, "meta": meta})
 
     def _selected(self, account_id: str, flt: listing.TransactionFilter) -> list[Transaction]:
@@ -108,7 +119,7 @@ class BankApi:
             if hit and hit[0] == self.ds.version:
                 self._cache.move_to_end(key)
                 return hit[1]
-        rows = listing.select(self.ds.account_transactions(account_id), flt)
+        rows = listing.select(self.ds.account_transactions(account_id), flt, self.exclusive, self.micro)
         with self._cache_lock:
             self._cache[key] = (self.ds.version, rows)
             self._cache.move_to_end(key)
@@ -121,7 +132,7 @@ class BankApi:
         if txn is None:
             return text_not_found()
         includes = set(request.query.get("includes[]", []))
-        return json_response(200, {"transaction": render.transaction(txn, self.ds, includes, self.url_for)})
+        return json_response(200, {"transaction": render.transaction(txn, self.ds, includes, self.url_for, micro=self.micro)})
 
     # -- attachments ----------------------------------------------------------------------------
     def _transaction_not_found(self) -> Response:

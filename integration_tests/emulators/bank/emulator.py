@@ -14,7 +14,7 @@ from . import content, s3
 from .api import BankApi
 from .clock import Clock
 from .dataset import Attachment, BankDataset
-from .faults import Fault, FaultSet, RateLimiter
+from .faults import DOCUMENTED_WINDOWS, Fault, FaultSet, RateLimiter, RateWindows
 from .mutations import Mutations
 from .oauth import OAuthServer
 from .server import HttpServer, Request, Response, json_response
@@ -23,6 +23,9 @@ _SANDBOX_HTML = (b"<!DOCTYPE html><html><head><title>Qonto</title>"
                  b'<meta http-equiv="refresh" content="0; url=https://qonto.onelogin.com/login">'
                  b"</head><body>Redirecting to https://qonto.onelogin.com/login</body></html>")
 _TOKEN_PATHS = ("/oauth2/token", "/v2/oauth2/token")
+# Loopback stand-in for https://qonto.onelogin.com/login (tests never leave the machine).
+_ONELOGIN_PATH = "/_onelogin/login"
+_STAGING_HEADER = "X-Qonto-Staging-Token"
 _MAX_401_PER_HOUR = 200
 
 
@@ -32,40 +35,67 @@ class RequestLog:
     path: str
     query: dict[str, list[str]]
     status: int            # 0 when the connection was reset without an answer
+    header_names: tuple[str, ...] = ()   # as sent, case kept
 
 
 class BankEmulator(Mutations):
     """The bank on http://127.0.0.1:<free port>, serving ``dataset`` (use as a context manager).
 
-    Request pipeline: latency -> injected fault -> per-client limit -> presigned download (/_s3/,
-    no bank credentials; an Authorization header is refused like S3 does) -> sandbox staging-token
-    check -> OAuth token endpoint -> authentication (more than 200 401s in an hour -> 429) -> /v2 API.
-    Emulator choices for undocumented behaviour are listed in listing.py.
+    Request pipeline: latency -> injected fault -> sandbox gate (every path, downloads included)
+    -> rate windows -> presigned download (/_s3/, no bank credentials; an Authorization header is
+    refused like S3 does) -> OAuth token endpoint -> authentication (more than 200 401s in an hour
+    -> 429) -> /v2 API.
+
+    Documented behaviour is the default; undocumented behaviour is a switch:
+    - ``sandbox``: the whole sandbox, "every URL it returns to you" (attachment URLs too), is behind
+      a OneLogin gate that wants the case-sensitive header X-Qonto-Staging-Token; without it the
+      answer is the login HTML "sometimes with a 200 status, sometimes as a 302 redirect"
+      (https://docs.qonto.com/get-started/general/sandbox-access): ``sandbox_gate`` "html" | "redirect".
+    - ``rate_windows``: 1,000 requests / 10 s and 10,000 / 10 min per IP, 429 without Retry-After
+      (https://docs.qonto.com/get-started/general/rate-limitations); downloads are not counted
+      (they go to the storage host). ``time_scale`` shrinks the windows for tests.
+    - ``access_ttl_s`` / ``early_refusal_s``: token lifetime (1 h documented) and a refusal that many
+      seconds before the announced expiry (undocumented; oauth.py).
+    - ``bounds``, ``precision``, ``tie_order``, ``status_filter``, ``pagination``: listing.py.
+    - ``attachment_bumps``: whether a new attachment moves its transaction's updated_at (False: the
+      bank processes it asynchronously and it appears without a bump; undocumented).
     """
 
     def __init__(self, dataset: BankDataset | None = None, *, sandbox: bool = False,
                  staging_token: str = "stg-token", latency_ms: float = 0, pagination: str = "both",
                  status_filter: str = "multi", per_ip_limit: tuple[int, float] | None = None,
-                 url_ttl_s: int = 1800, host: str = "127.0.0.1", port: int = 0) -> None:
+                 url_ttl_s: int = 1800, host: str = "127.0.0.1", port: int = 0,
+                 sandbox_gate: str = "html", access_ttl_s: float = 3600, early_refusal_s: float = 0.0,
+                 rate_windows: tuple[tuple[int, float], ...] | None = DOCUMENTED_WINDOWS,
+                 time_scale: float = 1.0, bounds: str = "inclusive", precision: str = "ms",
+                 tie_order: str = "stable", attachment_bumps: bool = True) -> None:
+        if sandbox_gate not in ("html", "redirect"):
+            raise ValueError("sandbox_gate must be 'html' or 'redirect'")
         self.dataset = dataset if dataset is not None else BankDataset()
         self.sandbox = sandbox
         self.staging_token = staging_token
+        self.sandbox_gate = sandbox_gate
+        self.attachment_bumps = attachment_bumps
         self.latency_ms = latency_ms
         self.url_ttl_s = url_ttl_s
         self.clock = Clock()
         self.faults = FaultSet()
         self.requests: list[RequestLog] = []
         self._log_lock = threading.Lock()
+        # per_ip_limit: an extra window answered with Retry-After (for tests of that header)
         self._limiter = RateLimiter(*per_ip_limit) if per_ip_limit else None
+        self._windows = RateWindows(rate_windows, time_scale) if rate_windows else None
         self._unauthorized: collections.deque = collections.deque()
         seed = hashlib.sha256(self.dataset.organization.id.encode()).hexdigest()
         self.secret_key = seed[:32]
         self.oauth = OAuthServer(self.clock, client_id=f"emulated-client-{seed[32:44]}",
-                                 client_secret=seed[44:64])
+                                 client_secret=seed[44:64], access_ttl_s=access_ttl_s,
+                                 early_refusal_s=early_refusal_s)
         self._http = HttpServer(self._handle, host=host, port=port)
         self.url = self._http.url
         self.api = BankApi(self.dataset, self.download_url, self._error,
-                           pagination=pagination, status_filter=status_filter)
+                           pagination=pagination, status_filter=status_filter, bounds=bounds,
+                           precision=precision, tie_order=tie_order)
 
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> "BankEmulator":
@@ -130,21 +160,27 @@ class BankEmulator(Mutations):
         response = self._answer(request)
         with self._log_lock:
             self.requests.append(RequestLog(request.method, request.path, request.query,
-                                            0 if response.reset else response.status))
+                                            0 if response.reset else response.status,
+                                            request.header_names))
         return response
 
     def _answer(self, request: Request) -> Response:
         fault = self.faults.take(request.method, request.path)
         if fault is not None:
             return self._fault_response(fault, request)
+        if request.path == _ONELOGIN_PATH:
+            return Response(200, _SANDBOX_HTML, content_type="text/html; charset=utf-8")
+        if self.sandbox and not self._staging_token_ok(request):
+            return self._sandbox_gate()
+        if self._windows is not None and not request.path.startswith(s3.PREFIX):
+            if not self._windows.allow(request.client)[0]:
+                return self._too_many(None)
         if self._limiter is not None:
             allowed, wait_s = self._limiter.allow(request.client)
             if not allowed:
                 return self._too_many(max(1, int(wait_s + 0.999)))
         if request.path.startswith(s3.PREFIX):
             return self._download(request)
-        if self.sandbox and request.headers.get("x-qonto-staging-token") != self.staging_token:
-            return Response(200, _SANDBOX_HTML, content_type="text/html; charset=utf-8")
         if request.path in _TOKEN_PATHS and request.method == "POST":
             form = {k: v[0] for k, v in parse_qs(request.body.decode("utf-8", "replace")).items()}
             status, body = self.oauth.token(form)
@@ -153,6 +189,18 @@ class BankEmulator(Mutations):
         if denied is not None:
             return denied
         return self.api.handle(request)
+
+    def _staging_token_ok(self, request: Request) -> bool:
+        # The header name is case-sensitive at the gate (docs: "Lowercase or mixed variants may
+        # not be normalized by every layer in the chain").
+        return (_STAGING_HEADER in request.header_names
+                and request.headers.get(_STAGING_HEADER.lower()) == self.staging_token)
+
+    def _sandbox_gate(self) -> Response:
+        if self.sandbox_gate == "redirect":
+            return Response(302, _SANDBOX_HTML, content_type="text/html; charset=utf-8",
+                            headers={"Location": f"{self.url}{_ONELOGIN_PATH}"})
+        return Response(200, _SANDBOX_HTML, content_type="text/html; charset=utf-8")
 
     def _authenticate(self, request: Request) -> Response | None:
         header = request.headers.get("authorization", "").strip()

@@ -5,13 +5,19 @@ Choices where the bank's behaviour is undocumented (see qonto.md §3.1, §4.3, �
 - page < 1 -> 1; a page past the last returns an empty list with next_page null.
 - with_attachments=true keeps rows with >= 1 attachment; any other value does not filter.
 - sort ties are broken by id ascending; rows with a null sort key (settled_at of a pending
-  row) come last in both directions.
-- date bounds are inclusive on both ends.
+  row) come last in both directions. Switch ``tie_order="shuffled"``: rows sharing one sort key
+  come in a new order at every request (nothing documents a stable order).
+- date bounds are inclusive on both ends. Switch ``bounds="exclusive"``: both ends exclusive
+  (nothing documents either).
+- ``precision="us"``: updated_at carries microseconds (older documentation examples show
+  "2022-12-01 08:57:00.123047"); rows sharing a millisecond share the microseconds too (one bulk
+  update, one database transaction, one timestamp).
 """
 
 from __future__ import annotations
 
 import math
+import random
 import re
 from dataclasses import dataclass
 
@@ -153,7 +159,24 @@ _MS_FIELD = {"updated_at": "updated_ms", "emitted_at": "emitted_ms",
              "settled_at": "settled_ms", "created_at": "created_ms"}
 
 
-def _matches(txn: Transaction, flt: TransactionFilter) -> bool:
+def micro_part(ms: int) -> int:
+    """The microseconds below the millisecond in ``precision="us"`` (a function of the ms value,
+    so rows sharing a millisecond share one instant)."""
+    return (ms * 7919 + 123) % 1000
+
+
+def updated_us(txn: Transaction, micro: bool) -> int:
+    return txn.updated_ms * 1000 + (micro_part(txn.updated_ms) if micro else 0)
+
+
+def _value_us(txn: Transaction, name: str, micro: bool) -> int | None:
+    if name == "updated_at":
+        return updated_us(txn, micro)
+    ms = getattr(txn, _MS_FIELD[name])
+    return None if ms is None else ms * 1000
+
+
+def _matches(txn: Transaction, flt: TransactionFilter, exclusive: bool = False, micro: bool = False) -> bool:
     if txn.status not in flt.statuses:
         return False
     if flt.side and txn.side != flt.side:
@@ -163,18 +186,36 @@ def _matches(txn: Transaction, flt: TransactionFilter) -> bool:
     if flt.with_attachments and not txn.attachment_ids:
         return False
     for name, low, high in flt.windows:
-        ms = getattr(txn, _MS_FIELD[name])
-        if ms is None:
+        us = _value_us(txn, name, micro)
+        if us is None:
             return False
-        if (low is not None and ms * 1000 < low) or (high is not None and ms * 1000 > high):
+        if exclusive and ((low is not None and us <= low) or (high is not None and us >= high)):
+            return False
+        if (low is not None and us < low) or (high is not None and us > high):
             return False
     return True
 
 
-def select(rows: list[Transaction], flt: TransactionFilter) -> list[Transaction]:
+def shuffle_ties(rows: list[Transaction], sort_field: str, rng: random.Random) -> list[Transaction]:
+    """Rows sharing one sort key in a new random order (the runs stay in place)."""
+    attr = _MS_FIELD[sort_field]
+    out: list[Transaction] = []
+    start = 0
+    for index in range(1, len(rows) + 1):
+        if index == len(rows) or getattr(rows[index], attr) != getattr(rows[start], attr):
+            run = rows[start:index]
+            if len(run) > 1:
+                run = run[:]
+                rng.shuffle(run)
+            out.extend(run)
+            start = index
+    return out
+
+
+def select(rows: list[Transaction], flt: TransactionFilter, exclusive: bool = False, micro: bool = False) -> list[Transaction]:
     """Filtered and sorted rows (ties by id; null sort keys last)."""
     attr = _MS_FIELD[flt.sort_field]
-    chosen = [t for t in rows if _matches(t, flt)]
+    chosen = [t for t in rows if _matches(t, flt, exclusive, micro)]
     present = [t for t in chosen if getattr(t, attr) is not None]
     missing = sorted((t for t in chosen if getattr(t, attr) is None), key=lambda t: t.id)
     if flt.descending:

@@ -63,13 +63,28 @@ class Mutations:
                 ds.put_attachment(self._attachment(txn.id, **spec), bump=False)
             return render.transaction(txn, ds, {"attachments"}, self.download_url)
 
+    attachment_bumps: bool = True
+
     def add_attachment(self, transaction_id: str, file_name: str = "receipt.pdf",
                        content_type: str = "application/pdf", size: int | None = None,
-                       content: bytes | None = None) -> dict:
-        """Attach a receipt to a transaction (bumps its updated_at and attachment_ids)."""
+                       content: bytes | None = None, bump: bool | None = None) -> dict:
+        """Attach a receipt to a transaction (adds it to attachment_ids; moves updated_at unless
+        the emulator's ``attachment_bumps`` switch, or ``bump``, says otherwise)."""
         att = self.dataset.put_attachment(self._attachment(transaction_id, file_name, content_type,
-                                                           size, content))
+                                                           size, content),
+                                          bump=self.attachment_bumps if bump is None else bump)
         return render.attachment(att, self.download_url)
+
+    def touch_all(self, transaction_ids: Iterable[str]) -> str:
+        """A bulk update: every transaction gets one and the same new updated_at (returned)."""
+        ds = self.dataset
+        with ds.lock:
+            txns = [ds.transactions[i] for i in transaction_ids]
+            instant = max([real_now_ms()] + [t.updated_ms + 1 for t in txns])
+            for txn in txns:
+                txn.updated_ms = instant
+            ds.version += 1
+        return render.transaction(txns[0], ds, set(), self.download_url)["updated_at"] if txns else ""
 
     def remove_attachment(self, transaction_id: str, attachment_id: str) -> None:
         self.dataset.remove_attachment(transaction_id, attachment_id)

@@ -1,6 +1,9 @@
 """OAuth 2.0 token endpoint with the bank's rules (qonto.md §2.2).
 
-Access tokens live 3600 s of emulator clock. Refresh tokens rotate: every refresh returns a new
+Access tokens live 3600 s of emulator clock (``access_ttl_s``; docs.qonto.com, "Create or refresh
+tokens": "valid for 1 hour"); an expired one is answered 401. ``early_refusal_s`` makes the bank
+refuse a token that many seconds before its announced expiry (latency, clock skew between hosts:
+nothing documents it, the source must survive it). Refresh tokens rotate: every refresh returns a new
 one, and the used one keeps working for 60 s after its first use, then answers invalid_grant.
 Client credentials travel in the form body (no Basic header).
 """
@@ -27,8 +30,12 @@ class _Refresh:
 
 
 class OAuthServer:
-    def __init__(self, clock: Clock, client_id: str, client_secret: str) -> None:
+    def __init__(self, clock: Clock, client_id: str, client_secret: str, access_ttl_s: float = ACCESS_TTL_S,
+                 early_refusal_s: float = 0.0) -> None:
         self.clock = clock
+        self.access_ttl_s = access_ttl_s
+        self.early_refusal_s = early_refusal_s
+        self.refreshes = 0
         self.client_id = client_id
         self.client_secret = client_secret
         self._access: dict[str, float] = {}       # token -> expires at (emulator epoch s)
@@ -51,7 +58,7 @@ class OAuthServer:
     def access_valid(self, token: str) -> bool:
         with self._lock:
             expires = self._access.get(token)
-        return expires is not None and self.clock.now() < expires
+        return expires is not None and self.clock.now() < expires - self.early_refusal_s
 
     def token(self, form: dict[str, str]) -> tuple[int, dict]:
         """Answer a POST to the token endpoint: (HTTP status, JSON body)."""
@@ -92,10 +99,11 @@ class OAuthServer:
     def _issue(self) -> dict:
         access = "ory_at_" + secrets.token_urlsafe(32)
         with self._lock:
-            self._access[access] = self.clock.now() + ACCESS_TTL_S
+            self._access[access] = self.clock.now() + self.access_ttl_s
+            self.refreshes += 1
         return {
             "access_token": access,
-            "expires_in": ACCESS_TTL_S,
+            "expires_in": self.access_ttl_s,
             "id_token": "eyJhbGciOiJSUzI1NiJ9." + secrets.token_urlsafe(24) + ".emulated",
             "refresh_token": self.new_refresh_token(),
             "scope": SCOPE,

@@ -84,7 +84,15 @@ def attachment(att: Attachment, url_for: UrlFor) -> dict:
     }
 
 
-def transaction(txn: Transaction, ds: BankDataset, includes: set[str], url_for: UrlFor) -> dict:
+def _updated_at(ms: int, micro: bool) -> str | None:
+    if not micro:
+        return to_iso(ms)
+    from .listing import micro_part
+
+    return (to_iso(ms) or "")[:-1] + f"{micro_part(ms):03d}Z"
+
+
+def transaction(txn: Transaction, ds: BankDataset, includes: set[str], url_for: UrlFor, micro: bool = False) -> dict:
     org = ds.organization
     account = ds.accounts[txn.bank_account_id]
     local_cents = txn.local_amount_cents if txn.local_amount_cents is not None else txn.amount_cents
@@ -112,7 +120,7 @@ def transaction(txn: Transaction, ds: BankDataset, includes: set[str], url_for: 
         "clean_counterparty_name": txn.label,
         "settled_at": to_iso(txn.settled_ms),
         "emitted_at": to_iso(txn.emitted_ms),
-        "updated_at": to_iso(txn.updated_ms),
+        "updated_at": _updated_at(txn.updated_ms, micro),
         "created_at": to_iso(txn.created_ms),
         "status": txn.status,
         "note": txn.note,

@@ -24,6 +24,7 @@ class Request:
     headers: dict[str, str]         # lower-cased names
     body: bytes
     client: str
+    header_names: tuple[str, ...] = ()   # as sent (case kept): some gates compare names exactly
 
 
 @dataclass
@@ -82,7 +83,7 @@ class _Handler(BaseHTTPRequestHandler):
         request = Request(
             method=method, path=split.path, query=parse_qs(split.query, keep_blank_values=True),
             headers={k.lower(): v for k, v in self.headers.items()}, body=body,
-            client=self.client_address[0],
+            client=self.client_address[0], header_names=tuple(self.headers.keys()),
         )
         response = self.server.app(request)  # type: ignore[attr-defined]
         if response.reset:
