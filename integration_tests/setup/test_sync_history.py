@@ -44,16 +44,17 @@ def test_given_a_good_then_a_failing_sync_when_status_runs_then_it_shows_both_an
     assert "\rfiled " in good.output and " receipts/s" in good.output   # the live line, redrawn in place
     assert status(state).returncode == 0
 
-    destination["credentials"] = {**destination["credentials"], "refresh_token": "1//revoked-token"}
-    (secrets / "destination.json").write_text(json.dumps(destination))
+    # a config edited by hand into something the source rejects: the run fails before reading
+    (secrets / "source.json").write_text(json.dumps(bank.source_config(start_date="last year")))
     bad = sync(secrets, state)
-    assert bad.returncode == 1
+    assert bad.returncode == 1, bad.stdout + bad.stderr
 
     runs = parse_history((state / "runs.jsonl").read_text())
     assert [run.ok for run in runs] == [True, False]
     uploaded = runs[0].outcomes["uploaded"]
     assert uploaded > 0 and runs[0].archive["receipts_known"] == 0
-    assert runs[1].error and "\n" not in runs[1].error and "1//revoked-token" not in runs[1].error
+    assert runs[1].error and "\n" not in runs[1].error
+    assert bank.api_key_credentials()["secret_key"] not in (state / "runs.jsonl").read_text()
 
     shown = status(state)
     assert shown.returncode == 1
