@@ -8,6 +8,10 @@
 # The build context is the repository root: both connectors are one Python distribution.
 # PLATFORM=linux/arm64 tools/build_images.sh builds for another architecture (default linux/amd64,
 # which is what the Airbyte platform runs).
+# NAMESPACE=you tools/build_images.sh (make images NAMESPACE=you) tags <you>/<connector> instead of
+# the metadata's namespace, for a registry you can push to.
+# This is the equivalent of `airbyte-cdk image build`, which cannot build this layout: it uses the
+# connector directory as the build context, and both connectors are one distribution at the root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +35,7 @@ for name in "${CONNECTORS[@]}"; do
   dir="connectors/$name"
   [ -f "$dir/metadata.yaml" ] || fail "$dir/metadata.yaml is missing."
   repo="$(meta "$dir/metadata.yaml" dockerRepository)"
+  [ -z "${NAMESPACE:-}" ] || repo="$NAMESPACE/${repo##*/}"
   version="$(meta "$dir/metadata.yaml" dockerImageTag)"
   [ -n "$repo" ] && [ -n "$version" ] || fail "$dir/metadata.yaml lacks dockerRepository or dockerImageTag."
 
@@ -49,4 +54,5 @@ for name in "${CONNECTORS[@]}"; do
     || fail "$repo:$TAG built but printed no SPEC message; run 'docker run --rm $repo:$TAG spec' to see why."
 done
 
-echo "Built: $(for n in "${CONNECTORS[@]}"; do printf '%s ' "$(meta "connectors/$n/metadata.yaml" dockerRepository):$TAG"; done)"
+built() { local r; r="$(meta "connectors/$1/metadata.yaml" dockerRepository)"; [ -z "${NAMESPACE:-}" ] || r="$NAMESPACE/${r##*/}"; echo "$r"; }
+echo "Built: $(for n in "${CONNECTORS[@]}"; do printf '%s ' "$(built "$n"):$TAG"; done)"

@@ -1,7 +1,9 @@
 """Fetch a receipt from the bank's short-lived download URL (restores only).
 
-Only https is accepted, plain http only towards loopback addresses (emulators), redirects
-included. An expired or refused URL is not an error of the sync: the receipt is skipped with a
+Only https to the bank's file hosts is accepted, plain http only towards loopback addresses
+(emulators), redirects included: a record's URL is data, and without this check a crafted record
+could make the connector fetch from any host and file the answer in Drive. The hosts are declared
+in the connector's allowedHosts (connectors/destination-gdrive-receipts/metadata.yaml). An expired or refused URL is not an error of the sync: the receipt is skipped with a
 warning and the next sync, with a fresh URL, restores it.
 """
 
@@ -12,6 +14,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Callable
+from fnmatch import fnmatchcase
 from urllib.parse import urljoin, urlsplit
 
 import pendulum
@@ -23,6 +26,10 @@ SPOOL_MAX_BYTES = 1024 * 1024
 TIMEOUT = (10, 120)
 ATTEMPTS = 4
 MAX_REDIRECTS = 5
+# Where Qonto serves attachment files: presigned Amazon S3 URLs (https://qonto-prod.s3.eu-central-1.
+# amazonaws.com/… in its API documentation's examples, https://docs.qonto.com and its OpenAPI file,
+# "attachments[].url"); Qonto's own domains in case it serves them itself.
+BANK_FILE_HOSTS = ("*.amazonaws.com", "*.qonto.com", "*.qonto.co")
 
 
 class UrlRefused(Exception):
@@ -51,14 +58,19 @@ class Downloaded:
         self.file.close()
 
 
+def is_bank_file_host(hostname: str) -> bool:
+    return any(fnmatchcase(hostname.lower(), pattern) for pattern in BANK_FILE_HOSTS)
+
+
 def check_url(url: str) -> None:
     parts = urlsplit(url or "")
-    if parts.scheme == "https" and parts.hostname:
+    host = parts.hostname or ""
+    if parts.scheme in ("https", "http") and host and is_loopback(host):
         return
-    if parts.scheme == "http" and parts.hostname and is_loopback(parts.hostname):
+    if parts.scheme == "https" and host and is_bank_file_host(host):
         return
-    raise UrlRefused(f"download URL refused (only https, or http to loopback): {parts.scheme or 'no'} scheme "
-                     f"to {parts.hostname or 'no host'}")
+    raise UrlRefused(f"download URL refused (only https to the bank's file hosts, or loopback): "
+                     f"{parts.scheme or 'no'} scheme to {host or 'no host'}")
 
 
 def is_expired(expires_at: str | None, now: Callable[[], Any] = lambda: pendulum.now("UTC")) -> bool:
