@@ -95,6 +95,8 @@ def dataset(micro, tie_size=250):
         result.append(moment)
     tie = BASE + timedelta(hours=1, microseconds=999_500)  # a bulk update: one instant, 250 rows
     result += [tie] * tie_size
+    result.append(BASE)  # exactly at the window's start
+    result.append(BASE + timedelta(days=1) - timedelta(microseconds=500))  # in the last millisecond (lost by a ".999" end)
     result.append(BASE + timedelta(days=1))  # exactly at the window's end: belongs to the next window
     out = []
     for index, at in enumerate(result):
