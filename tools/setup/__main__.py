@@ -25,12 +25,20 @@ from tools.setup.schedule import Nightly
 from tools.setup.scheduler import Scheduler
 from tools.setup.wizard import Setup, can_open_browser
 
+ANSWER_KEYS = """answers file keys (a JSON object; any key left out is asked, or its default used):
+  bank:    bank_auth (api_key|oauth), organization_slug, secret_key, sandbox (yes|no), staging_token,
+           bank_client_id, bank_client_secret, bank_refresh_token
+  google:  google_client_file, or google_client_id + google_client_secret; sign_in (browser|url|paste),
+           redirect_url (paste mode), root_folder_name
+  filing:  start_date (YYYY-MM-DD), period (month|quarter|year), timezone (IANA), share_with (e-mails)
+  finish:  confirm (yes|no), schedule (systemd|cron|none)"""
 _FLAG_ANSWERS = ("organization_slug", "google_client_file", "start_date", "period", "timezone", "root_folder_name",
                  "share_with", "schedule")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="make setup", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="make setup", description=__doc__.split("\n\n")[0], epilog=ANSWER_KEYS,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--answers", type=Path, help="JSON file of answers (may hold the secrets; keep it private)")
     parser.add_argument("--non-interactive", action="store_true", help="never ask: a missing or wrong answer stops")
     parser.add_argument("--sign-in", choices=["browser", "url", "paste"],

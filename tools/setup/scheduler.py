@@ -54,6 +54,8 @@ class Scheduler:
 
     def install(self, nightly: sched.Nightly, kind: str, python: str, machine_zone: str, dry_run: bool) -> list[str]:
         """Install (or, dry_run, print) the schedule; returns how to remove it."""
+        if not dry_run:  # both the unit's log and the crontab redirection need the directory to exist
+            (self.repo / ".local-sync").mkdir(parents=True, exist_ok=True)
         if kind == "systemd":
             self._install_systemd(nightly, python, dry_run)
         else:
@@ -82,7 +84,8 @@ class Scheduler:
             if not dry_run:
                 self._checked(command)
         self.out(f"The timer runs {nightly.on_calendar} (a night missed while the machine was off runs at the "
-                 "next start). Check it: systemctl --user list-timers. Remove it: make unschedule.")
+                 "next start). Check it: systemctl --user list-timers. Remove it: make unschedule.\n"
+                 "On a server, `loginctl enable-linger $USER` lets it run while you are logged out.")
 
     def _install_cron(self, nightly: sched.Nightly, machine_zone: str, dry_run: bool) -> None:
         lines = sched.crontab_lines(nightly, machine_zone, str(self.repo), dt.date.today().year)

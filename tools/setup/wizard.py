@@ -159,7 +159,10 @@ class Setup:
 
 
 def write_private(path: Path, config: dict) -> Path:
-    """Write JSON readable by the owner only (0600), replacing any earlier file."""
+    """Write JSON readable by the owner only (0600); an earlier file is kept as <name>.bak."""
+    if path.exists():
+        os.chmod(path, 0o600)
+        os.replace(path, path.with_name(path.name + ".bak"))
     temporary = path.with_name(path.name + ".new")
     temporary.unlink(missing_ok=True)
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

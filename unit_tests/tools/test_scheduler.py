@@ -34,25 +34,26 @@ class FakeMachine:
 
 
 def scheduler(tmp_path, machine, lines=None):
-    return Scheduler(repo=Path("/srv/receipts"), state_dir=tmp_path / "state", home=tmp_path / "home",
+    return Scheduler(repo=tmp_path / "repo", state_dir=tmp_path / "state", home=tmp_path / "home",
                      run=machine, out=(lines if lines is not None else []).append)
 
 
 def test_given_systemd_when_installed_then_units_land_in_the_user_dir_and_the_timer_is_enabled(tmp_path):
     machine = FakeMachine()
-    scheduler(tmp_path, machine).install(s.Nightly("Europe/Paris"), "systemd", "/srv/receipts/.venv/bin/python",
+    scheduler(tmp_path, machine).install(s.Nightly("Europe/Paris"), "systemd", "/repo/.venv/bin/python",
                                          "UTC", dry_run=False)
     unit_dir = tmp_path / "home/.config/systemd/user"
     assert "OnCalendar=*-*-* 23:30:00 Europe/Paris" in (unit_dir / f"{s.UNIT_NAME}.timer").read_text()
     assert (unit_dir / f"{s.UNIT_NAME}.service").exists()
     assert ["systemctl", "--user", "enable", "--now", f"{s.UNIT_NAME}.timer"] in machine.commands
     assert json.loads((tmp_path / "state/schedule.json").read_text())["kind"] == "systemd"
+    assert (tmp_path / "repo/.local-sync").is_dir()   # where the unit appends its output
 
 
 def test_given_a_dry_run_when_installed_then_the_units_are_printed_and_nothing_is_written(tmp_path):
     machine, lines = FakeMachine(), []
     scheduler(tmp_path, machine, lines).install(s.Nightly("Europe/Paris"), "systemd", "/py", "UTC", dry_run=True)
-    assert not (tmp_path / "home").exists() and not (tmp_path / "state").exists()
+    assert not any((tmp_path / name).exists() for name in ("home", "state", "repo"))
     assert machine.commands == []
     printed = "\n".join(lines)
     assert "would write" in printed and "Persistent=true" in printed and "would run: systemctl" in printed
