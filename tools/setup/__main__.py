@@ -23,7 +23,7 @@ from tools.setup import validate as v
 from tools.setup.prompts import Prompter, SetupStopped
 from tools.setup.schedule import Nightly
 from tools.setup.scheduler import Scheduler
-from tools.setup.wizard import Setup, can_open_browser
+from tools.setup.wizard import Setup, can_open_browser, choice
 
 ANSWER_KEYS = """answers file keys (a JSON object; any key left out is asked, or its default used):
   bank:    bank_auth (api_key|oauth), organization_slug, secret_key, sandbox (yes|no), staging_token,
@@ -80,6 +80,17 @@ def machine_zone() -> str:
     return v.machine_time_zone(os.environ.get("TZ"), link, read("/etc/timezone"))
 
 
+def sign_in_mode(args: argparse.Namespace, prompter: Prompter) -> str:
+    """browser where one can open here; otherwise ask (an SSH session to a server: paste)."""
+    if args.sign_in:
+        return args.sign_in
+    if "sign_in" in prompter.answers or not can_open_browser():
+        return prompter.ask("sign_in", "No browser can be opened from here. Sign in with a browser on this machine "
+                            "(url) or on another one, pasting back where it lands (paste)",
+                            choice("browser", "url", "paste"), default="paste")
+    return "browser"
+
+
 def schedule_step(setup: Setup, args: argparse.Namespace, scheduler: Scheduler) -> None:
     p = setup.prompter
     setup.say("Step 5/5 · The nightly sync at 23:30.")
@@ -112,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         interactive = not args.non_interactive and sys.stdin.isatty()
         prompter = Prompter(answers, interactive)
         setup = Setup(prompter, args.secrets, dt.date.today(), machine_zone(), args.bank_api_url, args.drive_api_url)
-        sign_in = args.sign_in or answers.get("sign_in") or ("browser" if can_open_browser() else "url")
+        sign_in = sign_in_mode(args, prompter)
         setup.bank()
         setup.google(sign_in)
         setup.choices()

@@ -47,7 +47,7 @@ class Setup:
         self.say(BANK_HELP)
         while True:
             auth = p.ask("bank_auth", "Sign in to Qonto with an API key or OAuth (api_key/oauth)",
-                         _choice("api_key", "oauth"), default="api_key")
+                         choice("api_key", "oauth"), default="api_key")
             credentials = self._bank_credentials(auth)
             config = {"credentials": credentials, "start_date": f"{self.today.year}-01-01"}
             if p.ask("sandbox", "Qonto sandbox (developer tests only)? (yes/no)", v.yes_no, default="no"):
@@ -173,7 +173,7 @@ def write_private(path: Path, config: dict) -> Path:
     return path
 
 
-def _choice(*options: str):
+def choice(*options: str):
     def check(text: str) -> str:
         value = text.strip().lower().replace("-", "_")
         value = "oauth" if value in ("oauth2", "oauth2.0", "oauth_2.0") else value
