@@ -19,7 +19,8 @@ BANK_HELP = ("Step 1/5 · The bank (Qonto). In the Qonto web app: Settings > Int
              "  accounts, transactions and receipts; it cannot move money. Nothing is shown while you type it.")
 GOOGLE_HELP = ("Step 2/5 · Google Drive. You need your own OAuth client (three steps in console.cloud.google.com):\n"
                "  1. APIs & Services > Library: enable the Google Drive API;\n"
-               "  2. OAuth consent screen: External, add your address as a test user (drive.file needs no review);\n"
+               "  2. OAuth consent screen: External, then Publish app (drive.file needs no review; an app left in\n"
+               "     Testing gets refresh tokens that Google expires after 7 days);\n"
                "  3. Credentials > Create credentials > OAuth client ID > Desktop app, then Download JSON.\n"
                "  Give the path of that client_secret_….json (or press Enter to type the client ID and secret).")
 
