@@ -302,3 +302,32 @@ def test_given_settled_window_when_listing_all_statuses_then_unsettled_rows_neve
     rows = all_rows(emu, bank_account_id=account_id(emu), settled_at_from="2025-01-01T00:00:00Z",
                     **{"status[]": ["pending", "declined", "completed"]})
     assert rows and all(t["settled_at"] for t in rows)
+
+
+# -- shapes without the OpenAPI file: the source's own schemas (present in every clone) -----------
+
+def _source_schema(name: str) -> dict:
+    import json
+
+    return json.loads((Path(__file__).resolve().parents[1] / "source_bank_receipts" / "schemas" / f"{name}.json").read_text())
+
+
+def test_given_listing_with_every_include_then_each_transaction_validates_and_every_field_is_declared(emu):
+    from jsonschema import Draft7Validator
+
+    schema = _source_schema("transactions")
+    rows = get(emu, "/v2/transactions", bank_account_id=account_id(emu), per_page=100,
+               **{"status[]": ["completed", "pending", "declined"], "includes[]": ["labels", "vat_details"]}).json()["transactions"]
+    assert rows
+    for row in rows:
+        errors = list(Draft7Validator(schema).iter_errors(row))
+        assert not errors, errors[0].message
+        assert set(row) <= set(schema["properties"]), f"undeclared: {set(row) - set(schema['properties'])}"
+
+
+def test_given_openapi_transaction_fields_then_all_declared_by_the_source_schema(openapi):
+    declared = set(_source_schema("transactions")["properties"])
+    documented = set(_resolve(openapi["components"]["schemas"], openapi).get("transaction", {}).get("properties", {})) or set(
+        _response_schema(openapi, "/v2/transactions", "200")["properties"]["transactions"]["items"]["properties"])
+    assert documented - {"attachments"} <= declared, f"undeclared: {documented - declared}"
+    assert "cheque" not in declared and "check" in declared
