@@ -141,8 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nSetup interrupted: nothing was saved unless it said so above.", file=sys.stderr)
         return 130
-    except (RuntimeError, OSError) as error:
-        print(f"Setup failed: {' '.join(str(error).split())[:300]}", file=sys.stderr)
+    except Exception as error:  # last resort: one line, never a traceback (messages carry no secret)
+        print(f"Setup failed ({type(error).__name__}): {' '.join(str(error).split())[:300]}", file=sys.stderr)
         return 1
 
 

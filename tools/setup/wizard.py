@@ -93,14 +93,16 @@ class Setup:
         if self.client is None:
             self.client = v.OAuthClient(p.ask("google_client_id", "Client ID", v.client_id),
                                         p.ask("google_client_secret", "Client secret", v.secret, secret=True))
+        root = None
         while True:
             try:
                 token = self._sign_in(sign_in)
+                root = root or p.ask("root_folder_name", "Name of the root folder in your Drive", v.folder_name,
+                                     default="Qonto")
+                look = google.drive_look(self.client, token, self.drive_api_url or google.GOOGLE_DRIVE_URL, root)
                 break
             except google.SignInError as problem:
                 self._failed("Google sign-in did not finish", str(problem))
-        root = p.ask("root_folder_name", "Name of the root folder in your Drive", v.folder_name, default="Qonto")
-        look = google.drive_look(self.client, token, self.drive_api_url or google.GOOGLE_DRIVE_URL, root)
         free = look["quota"].get("limit")
         used = int(look["quota"].get("usage") or 0)
         space = "unlimited" if free is None else human_bytes(max(0, int(free) - used)) + " free"
