@@ -10,9 +10,8 @@ import datetime
 from collections import Counter
 from typing import Any, Iterable, Mapping
 
-from destination_gdrive_receipts.filing.naming import clean_text
 from destination_gdrive_receipts.ledger.formats import Locale, format_amount, format_date
-from destination_gdrive_receipts.ledger.rows import Row, folder_link, safe_text, sort_stamp, with_check
+from destination_gdrive_receipts.ledger.rows import Row, clean_text, folder_link, safe_text, sort_stamp, with_check
 
 NAME = "Missing receipts"
 COLUMNS = ("Date", "Account", "Counterparty", "Amount", "Currency", "Payment status", "Period folder",

@@ -14,7 +14,6 @@ from typing import Any, Mapping, Sequence
 
 import pendulum
 
-from destination_gdrive_receipts.filing.naming import clean_text
 from destination_gdrive_receipts.ledger.formats import Locale, format_amount, format_date, format_rate
 
 PRESENT, MISSING, LOST, NOT_REQUIRED = "receipt present", "receipt missing", "declared lost", "not required"
@@ -44,6 +43,13 @@ class Row:
     @property
     def sort_key(self) -> str:
         return self.check.split("~", 1)[0]
+
+
+def clean_text(value: object) -> str:
+    """A cell's text: one line, no control characters (unlike file names, quotes and slashes stay)."""
+    if value is None:
+        return ""
+    return " ".join("".join(c if c.isprintable() else " " for c in str(value)).split())
 
 
 def is_declined(transaction: Mapping[str, Any]) -> bool:

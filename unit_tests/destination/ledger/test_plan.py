@@ -1,0 +1,68 @@
+"""Which ledger each transaction lands in, and which ledgers must drop it (pure)."""
+
+import pytest
+
+from destination_gdrive_receipts.ledger.hooks import truncates
+from destination_gdrive_receipts.ledger.plan import group
+
+
+def tx(tx_id, *, settled=None, emitted="2025-03-10T10:00:00Z", status=None, account="acc", **extra) -> dict:
+    return {"id": tx_id, "bank_account_id": account, "settled_at": settled, "emitted_at": emitted,
+            "status": status or ("completed" if settled else "pending"), "side": "debit",
+            "attachment_required": True, **extra}
+
+
+def plan(*transactions, period="month", timezone="Europe/Paris"):
+    errors = []
+    changes, filed = group(transactions, period=period, timezone=timezone, account_name=lambda a: f"Account {a}",
+                           on_error=lambda t, e: errors.append(t["id"]))
+    view = {key: (sorted(c.upserts), sorted(c.removals)) for key, c in changes.items()}
+    return view, filed, errors
+
+
+CASES = {
+    "pending-by-emission": ([tx("p")], {("acc", "2025-03"): (["p"], [])}),
+    "settled-same-month": ([tx("s", settled="2025-03-12T10:00:00Z")], {("acc", "2025-03"): (["s"], [])}),
+    "settles-next-month-moves": ([tx("m", settled="2025-04-02T10:00:00Z")],
+                                 {("acc", "2025-04"): (["m"], []), ("acc", "2025-03"): ([], ["m"])}),
+    "time-zone-decides": ([tx("z", settled="2025-03-31T22:30:00Z", emitted="2025-03-31T22:00:00Z")],
+                          {("acc", "2025-04"): (["z"], [])}),
+    "declined-dropped": ([tx("d", status="declined")], {("acc", "2025-03"): ([], ["d"])}),
+    "two-accounts": ([tx("a"), tx("b", account="other")],
+                     {("acc", "2025-03"): (["a"], []), ("other", "2025-03"): (["b"], [])}),
+    "last-record-wins-by-caller": ([tx("x"), tx("y")], {("acc", "2025-03"): (["x", "y"], [])}),
+}
+
+
+@pytest.mark.parametrize("transactions, expected", CASES.values(), ids=CASES.keys())
+def test_given_transactions_when_grouped_then_each_row_goes_to_its_period(transactions, expected):
+    assert plan(*transactions)[0] == expected
+
+
+def test_given_quarters_when_grouped_then_the_period_is_the_quarter():
+    view = plan(tx("q", settled="2025-05-02T10:00:00Z", emitted="2025-05-01T10:00:00Z"), period="quarter")[0]
+    assert view == {("acc", "2025-Q2"): (["q"], [])}
+
+
+def test_given_missing_and_declined_when_grouped_then_the_missing_list_knows_which_is_which():
+    _, filed, _ = plan(tx("m"), tx("ok", attachment_ids=["a"]), tx("d", status="declined"))
+    assert filed["m"].missing and not filed["ok"].missing and filed["d"] is None
+    assert filed["m"].account_name == "Account acc"
+
+
+def test_given_a_transaction_without_dates_when_grouped_then_it_is_reported_not_fatal():
+    view, filed, errors = plan(tx("bad", emitted=None), tx("good"))
+    assert errors == ["bad"] and list(filed) == ["good"]
+
+
+class Stream:
+    def __init__(self, mode="append_dedup", generation=None, minimum=None):
+        self.destination_sync_mode, self.generation_id, self.minimum_generation_id = mode, generation, minimum
+
+
+@pytest.mark.parametrize("stream, expected", [
+    (None, False), (Stream(), False), (Stream("overwrite"), True), (Stream(generation=3, minimum=3), True),
+    (Stream(generation=3, minimum=0), False), (Stream(generation=0, minimum=0), False),
+], ids=["absent", "incremental", "overwrite", "truncate-refresh", "retain-refresh", "first-generation"])
+def test_given_catalog_stream_when_checked_then_only_truncation_rebuilds_ledgers(stream, expected):
+    assert truncates(stream) is expected
