@@ -40,3 +40,14 @@ def test_given_spec_when_read_then_contract_field_names_and_defaults_are_there()
 def test_given_template_field_when_documented_then_every_layout_variable_is_named():
     description = PROPERTIES["file_name_template"]["description"]
     assert all("{" + name + "}" in description for name in layout.TEMPLATE_VARIABLES)
+
+
+def test_given_spec_when_shown_in_the_airbyte_ui_then_the_folder_layout_fields_are_not_folded_away():
+    # The UI folds optional fields without always_show into "Optional fields".
+    assert [name for name in ("root_folder_name", "period", "timezone") if not PROPERTIES[name].get("always_show")] == []
+
+
+def test_given_share_with_when_read_then_email_and_role_say_what_they_grant():
+    item = PROPERTIES["share_with"]["items"]["properties"]
+    assert "root folder" in item["email"]["description"]
+    assert all(role in item["role"]["description"] for role in item["role"]["enum"])
