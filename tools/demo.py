@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         print_table(rows)
         print("\nskipped = already in its folder in Drive (checked against the bank's receipt index, no write);")
         print("receipts read = receipt files the source sent, with their size.")
-        print(f"State kept by PyAirbyte in {args.state_dir}/state.duckdb. Your own accounts: see README, `make sync`.")
+        print(f"State kept by PyAirbyte in {args.state_dir}/state.duckdb. Your own accounts: `make setup`.")
     return 0
 
 

@@ -151,7 +151,7 @@ class Setup:
 
     def save(self) -> list[Path]:
         """Write both configs (owner-only), then let the destination's own check create the root folder."""
-        self.secrets_dir.mkdir(parents=True, exist_ok=True)
+        self.secrets_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new directory: owner only too
         written = [write_private(self.secrets_dir / "source.json", self.source),
                    write_private(self.secrets_dir / "destination.json", self.destination)]
         ok, message = connectors.check(connectors.DESTINATION, self.destination)
