@@ -52,6 +52,9 @@ def run_quick(settings: scenarios.Settings) -> tuple[dict, list[report.Figure]]:
         report.Figure("quick", "Drive reads per receipt", b["drive"].get("read", 0) / receipts, "reads"),
         report.Figure("quick", "bank API calls per 100 transactions",
                       100 * b["bank"].get("api", 0) / b["transactions"], "calls"),
+        report.Figure("quick", "look-back: listing rows read again per 100 transactions",
+                      100 * b["bank"].get("look-back rows read again", 0) / b["transactions"], "rows"),
+        report.Figure("quick", "look-back: calls reading a tie block whole", b["bank"].get("look-back tie-block calls", 0), "calls"),
         report.Figure("quick", "no-change sync: Drive writes", n["drive"].get("write", 0), "writes", 0, "=="),
         report.Figure("quick", "no-change sync: downloads", n["bank"].get("download", 0), "downloads", 0, "=="),
     ]

@@ -133,7 +133,27 @@ def bank_calls(bank) -> dict[str, int]:
         kinds[kind] += 1
         kinds[f"status {request.status}"] += 1
     api = sum(n for kind, n in kinds.items() if kind.startswith("/v2/"))
-    return {"api": api, **kinds}
+    return {"api": api, **kinds, **overlap_cost(bank.requests)}
+
+
+def overlap_cost(requests) -> dict[str, int]:
+    """What the listing's look-back costs: rows a listing served again (each page restarts one
+    millisecond below the last instant read) and calls reading a tie block whole (source paging.py)."""
+    from source_bank_receipts.dates import parse_ts
+
+    served: dict[tuple, list[str]] = {}
+    tie_calls = 0
+    for request in requests:
+        if _bank_kind(request.path) != "/v2/transactions" or "updated_at_from" not in request.query:
+            continue
+        low, high = (parse_ts(request.query[name][0]) for name in ("updated_at_from", "updated_at_to"))
+        tie = (high - low).total_seconds() <= 0.003
+        tie_calls += tie
+        key = (request.query.get("bank_account_id", [""])[0], tuple(request.query.get("status[]", [])),
+               "includes[]" in request.query, "tie" if tie else request.query["updated_at_to"][0])
+        served.setdefault(key, []).extend(request.row_ids)
+    again = sum(len(ids) - (0 if key[3] == "tie" else len(set(ids))) for key, ids in served.items())
+    return {"look-back rows read again": again, "look-back tie-block calls": tie_calls}
 
 
 def _bank_kind(path: str) -> str:

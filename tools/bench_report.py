@@ -60,6 +60,9 @@ def backfill_figures(m: dict) -> list[Figure]:
         Figure(s, "… of which listings with attachments (per 100 transactions)",
                _div(100 * bank.get("listings with attachments", 0), m["transactions"]), "calls"),
         Figure(s, "downloads per new attachment", _div(bank.get("download", 0), receipts), "downloads", 1.0, "<="),
+        Figure(s, "look-back: listing rows read again (per 100 transactions)",
+               _div(100 * bank.get("look-back rows read again", 0), m["transactions"]), "rows"),
+        Figure(s, "look-back: calls reading a tie block whole", bank.get("look-back tie-block calls", 0), "calls"),
         Figure(s, "Drive 403 rate-limit answers", m.get("rate_limited"), "answers"),
         Figure(s, "wall time", m["wall_s"], "s"),
     ]
@@ -69,6 +72,7 @@ def nightly_figures(m: dict) -> list[Figure]:
     s = "nightly no-change sync"
     return [
         Figure(s, "bank API calls", m["bank"].get("api", 0), "calls", 600, "<="),
+        Figure(s, "look-back: listing rows read again", m["bank"].get("look-back rows read again", 0), "rows"),
         Figure(s, "downloads", m["bank"].get("download", 0), "downloads", 0, "=="),
         Figure(s, "Drive reads", m["drive"].get("read", 0), "reads", 25, "<="),
         Figure(s, "Drive writes", m["drive"].get("write", 0), "writes", 0, "=="),

@@ -109,7 +109,9 @@ class BankApi:
         rows, meta = listing.paginate(selected, page, size)
         includes = set(query.get("includes[]", []))
         body = [render.transaction(t, self.ds, includes, self.url_for, micro=self.micro) for t in rows]
-        return json_response(200, {"transactions": body, "meta": meta})
+        response = json_response(200, {"transactions": body, "meta": meta})
+        response.row_ids = tuple(t.id for t in rows)
+        return response
 
     def _selected(self, account_id: str, flt: listing.TransactionFilter) -> list[Transaction]:
         # Pages of one listing share the filtered, sorted rows until the dataset changes.

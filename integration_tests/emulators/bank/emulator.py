@@ -36,6 +36,7 @@ class RequestLog:
     query: dict[str, list[str]]
     status: int            # 0 when the connection was reset without an answer
     header_names: tuple[str, ...] = ()   # as sent, case kept
+    row_ids: tuple[str, ...] = ()        # transactions a listing answered with
 
 
 class BankEmulator(Mutations):
@@ -161,7 +162,7 @@ class BankEmulator(Mutations):
         with self._log_lock:
             self.requests.append(RequestLog(request.method, request.path, request.query,
                                             0 if response.reset else response.status,
-                                            request.header_names))
+                                            request.header_names, response.row_ids))
         return response
 
     def _answer(self, request: Request) -> Response:

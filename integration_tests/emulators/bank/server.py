@@ -36,6 +36,7 @@ class Response:
     stream: Iterable[bytes] | None = None   # when set, body is ignored and ``length`` bytes stream
     length: int | None = None
     reset: bool = False                      # drop the connection without an answer
+    row_ids: tuple[str, ...] = ()            # not sent: which rows a listing served (request log)
 
 
 def json_bytes(obj: object) -> bytes:
