@@ -102,3 +102,15 @@ def test_given_an_existing_crontab_when_the_schedule_is_added_twice_and_removed_
 ])
 def test_given_a_moment_when_the_next_run_is_computed_then_it_is_the_next_2330_in_the_zone(now, expected):
     assert s.next_run(PARIS, dt.datetime.fromisoformat(now)).strftime("%Y-%m-%d %H:%M %z") == expected
+
+
+@pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze is not installed here")
+def test_given_the_rendered_units_when_systemd_verifies_them_then_no_setting_is_refused_or_ignored(tmp_path):
+    import sys
+
+    (tmp_path / f"{s.UNIT_NAME}.service").write_text(s.systemd_service(str(tmp_path), sys.executable))
+    (tmp_path / f"{s.UNIT_NAME}.timer").write_text(s.systemd_timer(PARIS))
+    result = subprocess.run(["systemd-analyze", "verify", f"./{s.UNIT_NAME}.timer", f"./{s.UNIT_NAME}.service"],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "ignoring" not in result.stderr and "Unknown" not in result.stderr, result.stderr
