@@ -114,3 +114,25 @@ def test_given_the_rendered_units_when_systemd_verifies_them_then_no_setting_is_
                             capture_output=True, text=True, cwd=tmp_path, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "ignoring" not in result.stderr and "Unknown" not in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("clock_in_zone, runs", [("23:30", True), ("22:30", False)])
+def test_given_a_guarded_crontab_line_when_the_shell_runs_it_then_only_2330_in_the_zone_syncs(
+        tmp_path, clock_in_zone, runs):
+    """The command as cron hands it to sh (cron turns `\\%` back into `%`), with a `date` that shows
+    a fixed time and `make` replaced by a marker."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "date").write_text(f'#!/bin/sh\n[ "$TZ" = Europe/Paris ] && [ "$1" = "+%H:%M" ] && echo {clock_in_zone}\n')
+    (bin_dir / "make").write_text(f"#!/bin/sh\necho \"$@\" > {tmp_path}/ran\n")
+    for tool in bin_dir.iterdir():
+        tool.chmod(0o755)
+    (tmp_path / "repo" / ".local-sync").mkdir(parents=True)
+    line = s.crontab_lines(PARIS, "UTC", str(tmp_path / "repo"), 2026)[1]
+    command = line.split(None, 5)[5].replace("\\%", "%")
+    result = subprocess.run(["sh", "-c", command], env={"PATH": f"{bin_dir}:/usr/bin:/bin"}, capture_output=True,
+                            text=True, timeout=30)
+    assert result.stderr == ""
+    assert (tmp_path / "ran").exists() is runs
+    if runs:
+        assert (tmp_path / "ran").read_text() == "sync\n"
