@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from tools.setup import schedule as s
 from tools.setup.scheduler import Scheduler
