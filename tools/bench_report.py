@@ -6,6 +6,8 @@ Every ratio is value / goal, so for "at least" goals ≥ 1 passes and for "at mo
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import asdict, dataclass
 
 
@@ -64,13 +66,33 @@ def backfill_figures(m: dict) -> list[Figure]:
                _div(100 * bank.get("look-back rows read again", 0), m["transactions"]), "rows"),
         Figure(s, "look-back: calls reading a tie block whole", bank.get("look-back tie-block calls", 0), "calls"),
         Figure(s, "Drive 403 rate-limit answers", m.get("rate_limited"), "answers"),
+        *ledger_figures(s, m, nothing_new=False),
         Figure(s, "wall time", m["wall_s"], "s"),
     ]
 
 
+def ledger_counts(messages: list[dict]) -> dict | None:
+    """Periods touched and ledger writes (the missing list included), from the destination's summary line."""
+    for message in messages:
+        text = message.get("log", {}).get("message", "") if message.get("type") == "LOG" else ""
+        found = re.search(r"ledgers: (\d+) period\(s\) touched, (\d+) ledger write\(s\)", text)
+        if found:
+            return {"touched": int(found.group(1)), "writes": int(found.group(2))}
+    return None
+
+
+def ledger_figures(section: str, m: dict, *, nothing_new: bool) -> list[Figure]:
+    ledger = m.get("ledger")
+    if ledger is None:
+        return [Figure(section, "ledger writes", None, "(no ledger pass)")]
+    goal = 0 if nothing_new else ledger["touched"] + 1
+    return [Figure(section, "ledger periods touched", ledger["touched"], "periods"),
+            Figure(section, "ledger writes (≤ periods touched + 1)", ledger["writes"], "writes", goal, "<=")]
+
+
 def nightly_figures(m: dict) -> list[Figure]:
     s = "nightly no-change sync"
-    return [
+    return [*ledger_figures(s, m, nothing_new=True),
         Figure(s, "bank API calls", m["bank"].get("api", 0), "calls", 600, "<="),
         Figure(s, "look-back: listing rows read again", m["bank"].get("look-back rows read again", 0), "rows"),
         Figure(s, "downloads", m["bank"].get("download", 0), "downloads", 0, "=="),

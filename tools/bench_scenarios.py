@@ -20,6 +20,7 @@ from tools import bench_data as data
 from tools.bench_emulators import EmulatorProcess, method
 from tools.bench_peer import PACKAGE, ensure_peer, find_python310, peer_config, peer_env
 from tools.bench_protocol import configured_catalog, discovered_streams, next_state, trace_errors
+from tools.bench_report import ledger_counts
 from tools.bench_report import verify_landing
 from tools.bench_runner import ReadRun, SyncRun, run_command, run_read, run_sync, write_json
 
@@ -97,6 +98,7 @@ def _sync(settings: Settings, bank, drive, shape: dict, workdir: Path, catalog: 
         "errors": trace_errors(run.messages),
         "failed_processes": int(run.source.returncode != 0) + int(run.destination.returncode != 0),
         "states": len([m for m in run.messages if m.get("type") == "STATE"]),
+        "ledger": ledger_counts(run.messages),
     }
     if not run.ok:
         settings.log(f"  ! sync failed: source rc={run.source.returncode} destination rc="
