@@ -17,6 +17,7 @@ from airbyte_cdk.models import (
 
 from destination_gdrive_receipts.config import ServiceAccountCredentials, parse_config
 from destination_gdrive_receipts.errors import SERVICE_ACCOUNT_HINT, translate
+from destination_gdrive_receipts.filing.input_lines import parse_line, read_lines
 from destination_gdrive_receipts.filing.folders import find_or_create_root
 from destination_gdrive_receipts.drive.quota import free_bytes, human
 from destination_gdrive_receipts.sync import Sync, open_gateway
@@ -57,15 +58,15 @@ class DestinationGdriveReceipts(Destination):
         """The CDK's parsing, from the bytes under the text wrapper.
 
         Receipt records are lines of ~4 MB: reading them as bytes skips the text layer's decoded
-        copy of each line (orjson parses bytes directly). Nothing has read the wrapper yet, so the
-        byte stream starts at the first line.
+        copy of each line (orjson parses bytes directly); `read_lines` and `parse_line` avoid the
+        other copies (input_lines.py). Nothing has read the wrapper yet, so the byte stream starts
+        at the first line.
         """
-        lines = getattr(input_stream, "buffer", input_stream)
-        for line in lines:
+        for line in read_lines(getattr(input_stream, "buffer", input_stream)):
             try:
-                yield AirbyteMessageSerializer.load(orjson.loads(line))
+                yield AirbyteMessageSerializer.load(parse_line(line))
             except orjson.JSONDecodeError:
-                text = line.decode("utf-8", "replace") if isinstance(line, bytes) else line
+                text = bytes(line).decode("utf-8", "replace") if not isinstance(line, str) else line
                 logging.getLogger("airbyte").info(
                     f"ignoring input which can't be deserialized as Airbyte Message: {text}")
 

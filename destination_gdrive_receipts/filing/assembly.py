@@ -1,8 +1,9 @@
 """Reassembly of chunked receipt files into local temporary files.
 
 Each chunk is decoded straight into the attachment's spooled temporary file and hashed on the way,
-so at most one chunk (≤ 3 MB by contract) is held in memory whatever the file's size. The file is
+in slices, so at most one slice is held decoded whatever the chunk's or the file's size. The file is
 handed over only when its last chunk arrives and its size and SHA-256 match what the source announced.
+The content may come as a str or, from `input_lines.parse_line`, as a view of the input line.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any, BinaryIO
 
 CONTENT_FIELDS = ("chunk_index", "chunk_count", "content_base64", "sha256", "size")
 SPOOL_MAX_BYTES = 1024 * 1024
+DECODE_SLICE = 1024 * 1024          # base64 characters decoded at a time (a multiple of 4)
 
 
 class ChunkError(Exception):
@@ -48,10 +50,14 @@ class _Partial:
     md5_hash: Any = field(default_factory=lambda: hashlib.md5(usedforsecurity=False))
 
 
-def _field(record: Mapping, name: str, kind: type, attachment_id: object) -> Any:
+def _type_name(kind: type | tuple) -> str:
+    return (kind[0] if isinstance(kind, tuple) else kind).__name__
+
+
+def _field(record: Mapping, name: str, kind: type | tuple, attachment_id: object) -> Any:
     value = record.get(name)
     if not isinstance(value, kind) or isinstance(value, bool):
-        raise ChunkError(f"receipt {attachment_id!r}: field {name!r} is missing or not a {kind.__name__} ({value!r})")
+        raise ChunkError(f"receipt {attachment_id!r}: field {name!r} is missing or not a {_type_name(kind)} ({value!r})")
     return value
 
 
@@ -91,7 +97,7 @@ class ReceiptAssembler:
         count = _field(record, "chunk_count", int, attachment_id)
         size = _field(record, "size", int, attachment_id)
         sha256 = _field(record, "sha256", str, attachment_id).lower()
-        content = _field(record, "content_base64", str, attachment_id)
+        content = _field(record, "content_base64", (str, bytes, memoryview), attachment_id)
         if count < 1 or not 0 <= index < count or size < 0:
             raise ChunkError(f"receipt {attachment_id!r}: chunk {index} of {count} for a {size}-byte file is impossible")
         if index == 0:
@@ -128,24 +134,30 @@ class ReceiptAssembler:
             )
         return partial
 
-    def _write(self, partial: _Partial, attachment_id: str, index: int, content: str) -> None:
+    def _write(self, partial: _Partial, attachment_id: str, index: int, content: str | bytes | memoryview) -> None:
+        # Roll over before a large write, so the chunk is not first copied into the in-memory buffer.
+        if partial.written + len(content) * 3 // 4 > self._spool_max_bytes:
+            partial.file.rollover()
+        if len(content) % 4:
+            raise ChunkError(f"receipt {attachment_id!r}: chunk {index} is not valid base64")
+        for start in range(0, len(content), DECODE_SLICE):
+            self._write_slice(partial, attachment_id, index, content[start:start + DECODE_SLICE])
+        partial.next_index += 1
+
+    def _write_slice(self, partial: _Partial, attachment_id: str, index: int, text: Any) -> None:
         try:
-            # binascii reads an ASCII str in place; base64.b64decode would first copy it to bytes.
-            data = binascii.a2b_base64(content, strict_mode=True)
+            # A 4-aligned slice of valid base64 decodes on its own; padding may only end the last one.
+            data = binascii.a2b_base64(text, strict_mode=True)
         except ValueError:  # binascii.Error, or non-ASCII text
             raise ChunkError(f"receipt {attachment_id!r}: chunk {index} is not valid base64") from None
         if partial.written + len(data) > partial.size:
             raise ChunkError(
                 f"receipt {attachment_id!r}: chunk {index} brings the file past its announced size of {partial.size} bytes"
             )
-        # Roll over before a large write, so the chunk is not first copied into the in-memory buffer.
-        if partial.written + len(data) > self._spool_max_bytes:
-            partial.file.rollover()
         partial.file.write(data)
         partial.sha256_hash.update(data)
         partial.md5_hash.update(data)
         partial.written += len(data)
-        partial.next_index += 1
 
     @staticmethod
     def _finish(partial: _Partial, attachment_id: str) -> AssembledReceipt:
