@@ -121,8 +121,9 @@ class Sync:
         if self.ledgers.due(drive_open=self._filer is not None):
             self._write_ledgers()
         self._save_manifest()
-        logger.info("Summary: %s, %d Drive write requests%s", self.progress.line(), self._writes(),
-                    self.ledgers.summary())
+        if self.ledgers.report is not None:     # its own line: the Summary line's counters stay parseable
+            logger.info("Ledgers: %s", self.ledgers.report.line())
+        logger.info("Summary: %s, %d Drive write requests", self.progress.line(), self._writes())
 
     def save_after_failure(self) -> None:
         """Best effort: keep deletions observed by a sync that stops early."""

@@ -75,7 +75,7 @@ def ledger_counts(messages: list[dict]) -> dict | None:
     """Periods touched and ledger writes (the missing list included), from the destination's summary line."""
     for message in messages:
         text = message.get("log", {}).get("message", "") if message.get("type") == "LOG" else ""
-        found = re.search(r"ledgers: (\d+) period\(s\) touched, (\d+) ledger write\(s\)", text)
+        found = re.search(r"Ledgers: (\d+) period\(s\) touched, (\d+) ledger write\(s\)", text)
         if found:
             return {"touched": int(found.group(1)), "writes": int(found.group(2))}
     return None

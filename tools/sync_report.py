@@ -70,6 +70,7 @@ class SyncTally:
     outcomes: dict[str, int] = field(default_factory=dict)  # destination report
     index_complete: bool = False  # the source has listed every receipt (receipt_index done)
     archive: dict[str, int] = field(default_factory=dict)  # what the destination found in Drive
+    ledgers: str = ""  # the destination's ledger report line
 
     def observe_source(self, message: dict) -> None:
         """Count one message the source emitted (a RECORD, or anything else: ignored)."""
@@ -106,6 +107,10 @@ class SyncTally:
             self.archive["deleted_periods_seen"] = self.archive.get("deleted_periods_seen", 0) + 1
         elif text.startswith("Reset: deleted period folders are forgotten"):
             self.archive["reset"] = 1
+        elif text.startswith("Ledgers: "):
+            # "Ledgers: 2 period(s) touched, 3 ledger write(s); 4 transactions still miss a receipt (Main: 4)"
+            self.ledgers = text.removeprefix("Ledgers: ")
+            self.archive["missing_receipts"] = self.ledgers.rpartition("; ")[2]
 
     def progress_line(self) -> str:
         streams = ", ".join(f"{name} {count}" for name, count in sorted(self.records.items()))
@@ -145,6 +150,8 @@ def summary_lines(tally: SyncTally, seconds: float) -> list[str]:
     if "drive_writes" in tally.outcomes:
         uploaded = human_bytes(tally.outcomes.get("bytes_uploaded", 0))
         lines.append(f"Drive writes:   {tally.outcomes['drive_writes']} ({uploaded} uploaded)")
+    if tally.ledgers:
+        lines.append(f"ledgers:        {tally.ledgers}")
     lines.append(f"states saved:   {tally.states_confirmed}")
     lines.append(f"time:           {seconds:.1f} s")
     return lines

@@ -38,9 +38,9 @@ class Report:
     missing_counts: dict[str, int] = field(default_factory=dict)
 
     def line(self) -> str:
-        """"ledgers: 3 period(s) touched, 4 ledger write(s) (missing list rewritten); 2 transactions still …"."""
+        """"3 period(s) touched, 4 ledger write(s) (missing list rewritten); 2 transactions still …"."""
         total = self.written + int(self.missing_written)
-        return (f"ledgers: {self.touched} period(s) touched, {total} ledger write(s)"
+        return (f"{self.touched} period(s) touched, {total} ledger write(s)"
                 f"{' (missing list rewritten)' if self.missing_written else ''}; {missing.summary(self.missing_counts)}")
 
 

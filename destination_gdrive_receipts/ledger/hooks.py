@@ -64,8 +64,5 @@ class Ledgers:
         book = LedgerBook(config=self._config, reset=reset, **parts)
         self.report = book.run(self._buffer)
 
-    def summary(self) -> str:
-        return f"; {self.report.line()}" if self.report is not None else ""
-
     def close(self) -> None:
         self._buffer.close()

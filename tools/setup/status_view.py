@@ -39,7 +39,13 @@ def archive_lines(runs: list[RunRecord]) -> list[str]:
         f"  receipts in Drive:        {receipts} (after the sync of {when})",
         f"  period folders:           {last.archive.get('periods_known', 0)} at the start of that sync",
         f"  deleted folders remembered: {deleted} (their receipts stay out; newer ones are still filed)",
-    ]
+    ] + _missing_line(runs)
+
+
+def _missing_line(runs: list[RunRecord]) -> list[str]:
+    """Transactions still missing a receipt, per account, as the last sync that wrote ledgers said."""
+    last = next((r for r in reversed(runs) if r.archive.get("missing_receipts")), None)
+    return [f"  missing receipts:         {last.archive['missing_receipts']}"] if last else []
 
 
 def schedule_line(schedule: dict | None, now: dt.datetime) -> str:
