@@ -7,8 +7,8 @@ import json
 
 from . import fields as masks
 from .errors import ApiError, invalid
-from .permissions import make_permission, upsert
-from .query import QueryError, compile_query
+from .permissions import effective_permissions, make_permission, sharing_refusal, upsert
+from .query import QueryError, compile_query, uses_search_index
 from .resources import (FILE_DEFAULT, LIST_DEFAULT, PERMISSION_DEFAULT, PERMISSION_LIST_DEFAULT, about_json,
                         file_json, root_json, user_json)
 from .store import FileRecord, Store, check_properties, merge_properties
@@ -156,8 +156,10 @@ class DriveApi:
         except QueryError as exc:
             raise ApiError(400, "invalid", "Invalid Value", location="q") from exc
         corpus = self._corpus(req)
+        hidden = self.store.unindexed if predicate is not None and uses_search_index(req.query["q"]) else set()
         return [r for r in list(self.store.files.values())
-                if self.store.is_visible(r, req.all_drives) and corpus(r) and (predicate is None or predicate(self, r))]
+                if r.id not in hidden and self.store.is_visible(r, req.all_drives) and corpus(r)
+                and (predicate is None or predicate(self, r))]
 
     def _corpus(self, req: Request):
         include_all = req.all_drives and (req.flag("includeItemsFromAllDrives") or req.flag("includeTeamDriveItems"))
@@ -192,12 +194,18 @@ class DriveApi:
     def permissions_create(self, req: Request, file_id: str) -> Response:
         record = self.store.get_visible(file_id, req.all_drives)
         permission = make_permission(req.json())
+        sharing_refusal(self.store, record, permission, notify=req.query.get("sendNotificationEmail", "true") != "false")
         upsert(self.store.permissions.setdefault(record.id, []), permission)
         return Response.json(select(permission, req, "Permission", PERMISSION_DEFAULT))
 
     def permissions_list(self, req: Request, file_id: str) -> Response:
         record = self.store.get_visible(file_id, req.all_drives)
-        body = {"kind": "drive#permissionList", "permissions": list(self.store.permissions.get(record.id, []))}
+        everything = effective_permissions(self.store, record)
+        page_size = int_param(req, "pageSize", 100, 1, 100)
+        offset = _decode_token(req.query.get("pageToken"), record.id)
+        body = {"kind": "drive#permissionList", "permissions": everything[offset:offset + page_size]}
+        if offset + page_size < len(everything):
+            body["nextPageToken"] = _encode_token(offset + page_size, record.id)
         return Response.json(select(body, req, "PermissionList", PERMISSION_LIST_DEFAULT))
 
     def drives_get(self, req: Request, drive_id: str) -> Response:

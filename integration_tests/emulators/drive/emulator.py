@@ -12,7 +12,11 @@ Behaviour worth knowing (beyond the wire formats in reference/gdrive.md):
   paths() shows them relative to their shared drive;
 - creating inside a trashed folder succeeds and the child is not trashed (observed 2015, unverified);
 - service_account: folders may still be created outside shared drives, files may not;
-- upload session URIs need no Authorization header; a session ends after a failed finalisation.
+- upload session URIs need no Authorization header; a session ends after a failed finalisation;
+- trashedTime only for items in shared drives (Drive v3 File resource);
+- search lag (switch): name/property queries miss new items until catch_up_search(), parents and
+  mimeType queries do not (kopia/kopia#90); sharing refusals (permissions.py); a shared-drive item
+  cap answering teamDriveFileLimitExceeded (store.py).
 Additions to the binding API: port=, token_uri, issue_access_token(), service_account_credentials()
 (JWT-bearer grant at /token), user_untrash(), drives.get, files.get alt=media.
 """
@@ -97,6 +101,42 @@ class DriveEmulator:
         meta = {"name": name, "mimeType": FOLDER, "parents": [parent] if parent else None}
         with self._as_user():
             return self._store.create(meta, None, None, True, app_created=False).id
+
+    # ---- realism switches
+    def set_search_lag(self, on: bool = True) -> None:
+        """On: items created from now are invisible to name/appProperties/properties queries until
+        catch_up_search() (deterministic stand-in for Drive's search index lag)."""
+        with self._store.lock:
+            self._store.search_lag = on
+            if not on:
+                self._store.unindexed.clear()
+
+    def catch_up_search(self) -> None:
+        with self._store.lock:
+            self._store.unindexed.clear()
+
+    def add_address_without_google_account(self, email: str) -> None:
+        with self._store.lock:
+            self._store.addresses_without_account.add(email.lower())
+
+    def set_shared_drive_member_role(self, role: str, *, sharing_folders_requires_organizer: bool = True) -> None:
+        """The app's role on shared-drive items it creates from now ("fileOrganizer" = Content manager)."""
+        with self._store.lock:
+            self._store.member_role = role
+            self._store.sharing_folders_requires_organizer = sharing_folders_requires_organizer
+
+    def set_shared_drive_item_limit(self, limit: int | None) -> None:
+        with self._store.lock:
+            self._store.shared_drive_item_limit = limit
+
+    def user_share(self, file_id: str, email: str, role: str) -> str:
+        """The owner shares an item by hand in the Drive UI; returns the permission id."""
+        from .permissions import make_permission, upsert
+        with self._store.lock:
+            self._record(file_id)
+            permission = make_permission({"type": "user", "role": role, "emailAddress": email})
+            upsert(self._store.permissions.setdefault(file_id, []), permission)
+            return permission["id"]
 
     def grant_app_access(self, file_id: str) -> None:
         with self._store.lock:

@@ -37,3 +37,64 @@ def make_permission(body: dict) -> dict:
 
 def upsert(existing: list[dict], perm: dict) -> None:
     existing[:] = [p for p in existing if p["id"] != perm["id"]] + [perm]
+
+
+ROLE_RANK = {"reader": 0, "commenter": 1, "writer": 2, "fileOrganizer": 3, "organizer": 4, "owner": 5}
+NO_ACCOUNT_MESSAGE = ("Bad Request. User message: \"You are trying to invite {email}. Since there is no Google "
+                      "account associated with this email address, you must check the 'Notify people' box to "
+                      "invite this recipient.\"")
+
+
+def ancestors(store, record) -> list:
+    out, current = [], record
+    while current.parents:
+        parent = store.lookup(current.parents[0])
+        if parent is None or parent.id in store.roots and parent.id == store.root_id:
+            break
+        out.append(parent)
+        current = parent
+    return out
+
+
+def effective_permissions(store, record) -> list[dict]:
+    """The item's own permissions, then those it inherits from its folders (nearest first).
+
+    permissionDetails says which is which ("Details of whether the permissions on this item are
+    inherited or are directly on this item", Permission resource); inheritedFrom "is only populated
+    for items in shared drives".
+    """
+    out = []
+    for source in [record] + ancestors(store, record):
+        for perm in store.permissions.get(source.id, []):
+            inherited = source.id != record.id
+            detail = {"permissionType": "file", "role": perm["role"], "inherited": inherited}
+            if inherited and record.drive_id:
+                detail["inheritedFrom"] = source.id
+            out.append({**perm, "permissionDetails": [detail]})
+    return out
+
+
+def sharing_refusal(store, record, perm: dict, *, notify: bool) -> None:
+    """Drive's documented refusals of permissions.create; raises ApiError.
+
+    - An address without a Google account can only be invited with a notification e-mail (GAM wiki
+      Users-Drive-Permissions: "Since there is no Google account associated with this email address,
+      you must check the 'Notify people' box"; Drive "Resolve errors": invalidSharingRequest).
+    - Inherited permissions "cannot be removed or reduced on any item" (Drive guide "Share files,
+      folders, and drives"); GAM 7.10.05: cannotModifyInheritedTeamDrivePermission was renamed
+      cannotModifyInheritedPermission.
+    - In a shared drive, sharing a folder needs the organizer role unless the drive's
+      sharingFoldersRequiresOrganizerPermission restriction is off (same guide, drive restrictions).
+    """
+    email = str(perm.get("emailAddress", "")).lower()
+    if perm["type"] == "user" and not notify and email in store.addresses_without_account:
+        raise ApiError(400, "invalidSharingRequest", NO_ACCOUNT_MESSAGE.format(email=perm["emailAddress"]))
+    for inherited in effective_permissions(store, record):
+        detail = inherited["permissionDetails"][0]
+        if detail["inherited"] and inherited["id"] == perm["id"] and ROLE_RANK[perm["role"]] < ROLE_RANK[inherited["role"]]:
+            raise ApiError(403, "cannotModifyInheritedPermission",
+                           "The permission cannot be reduced below the one inherited from a parent folder.")
+    if (record.drive_id and record.is_folder and store.member_role != "organizer"
+            and store.sharing_folders_requires_organizer):
+        raise ApiError(403, "insufficientFilePermissions",
+                       "The user does not have sufficient permissions for this file.")

@@ -232,6 +232,17 @@ def parse_time(text: str) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
+# kopia/kopia#90: files.list is not read-after-write consistent for name terms (exact or partial),
+# while parents and mimeType terms are. Nothing documents property terms either way: they are
+# treated as indexed too, the cautious belief (the emulator's search-lag switch).
+_INDEXED_FIELDS = frozenset({"name", "fullText", "appProperties", "properties"})
+
+
+def uses_search_index(q: str) -> bool:
+    """Whether the query has a term answered from the (lagging) search index."""
+    return any(t.kind == "word" and t.text in _INDEXED_FIELDS for t in tokenize(q))
+
+
 def compile_query(q: str) -> Predicate:
     """Parse `q` into predicate(ctx, record) -> bool; QueryError when invalid or unsupported."""
     return _Parser(tokenize(q)).parse()

@@ -35,7 +35,9 @@ def file_json(store: Store, record: FileRecord) -> dict:
         body["appProperties"] = dict(record.app_properties)
     if record.properties:
         body["properties"] = dict(record.properties)
-    if record.trashed_time:
+    # "Only populated for items in shared drives" (Drive v3 File resource, trashedTime/trashingUser):
+    # a trashed My Drive item says that it is trashed, never when.
+    if record.trashed_time and record.drive_id:
         body["trashedTime"] = record.trashed_time
     _add_ownership(store, record, body)
     if record.size is not None:

@@ -94,6 +94,13 @@ class Store:
         self.reserved_ids: set[str] = set()
         self.used_ids: set[str] = set()
         self.permissions: dict[str, list[dict]] = {}
+        # Realism switches (see emulator.py): search index lag, sharing refusals, shared-drive cap.
+        self.search_lag = False
+        self.unindexed: set[str] = set()        # ids the name/property search does not see yet
+        self.addresses_without_account: set[str] = set()
+        self.member_role = "organizer"          # the app's role in shared drives
+        self.sharing_folders_requires_organizer = True
+        self.shared_drive_item_limit: int | None = None
         self._last_ms = 0
         self._user = threading.local()  # set while acting as the person in the Drive UI
         self.root_id = new_file_id()
@@ -209,7 +216,18 @@ class Store:
         check_properties(merge_properties({}, meta.get("appProperties") or {}, "appProperties"),
                          merge_properties({}, meta.get("properties") or {}, "properties"))
         self.check_quota(self._drive_of(parent), meta.get("mimeType") == FOLDER, size or 0)
+        self.check_item_limit(self._drive_of(parent))
         return parent
+
+    def check_item_limit(self, drive_id: str | None) -> None:
+        """A shared drive holds at most 400,000 items, trash included (Drive help "Shared drive limits";
+        reason teamDriveFileLimitExceeded, handled as fatal by rclone backend/drive/drive.go)."""
+        limit = self.shared_drive_item_limit
+        if drive_id is None or limit is None:
+            return
+        if sum(1 for r in self.files.values() if r.drive_id == drive_id) >= limit:
+            raise ApiError(403, "teamDriveFileLimitExceeded",
+                           "The file limit for this shared drive has been exceeded.")
 
     def _check_id(self, file_id: str) -> None:
         if file_id in self.used_ids or file_id in self.files:
@@ -238,9 +256,11 @@ class Store:
         if not record.is_folder and not mime.startswith("application/vnd.google-apps."):
             record.set_content(content or b"")
         self.files[file_id] = record
+        if self.search_lag:
+            self.unindexed.add(file_id)
         self.used_ids.add(file_id)
         self.reserved_ids.discard(file_id)
-        role = "owner" if record.drive_id is None else "organizer"
+        role = "owner" if record.drive_id is None else self.member_role
         self.permissions[file_id] = [{"kind": "drive#permission", "id": permission_id(USER_EMAIL), "type": "user",
                                       "role": role, "emailAddress": USER_EMAIL, "displayName": "Owner"}]
         return record
