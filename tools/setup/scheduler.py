@@ -56,6 +56,9 @@ class Scheduler:
         """Install (or, dry_run, print) the schedule; returns how to remove it."""
         if not dry_run:  # both the unit's log and the crontab redirection need the directory to exist
             (self.repo / ".local-sync").mkdir(parents=True, exist_ok=True)
+            earlier = self.remove()  # one schedule only, even when switching between systemd and cron
+            if earlier:
+                self.out("removed the earlier schedule: " + "; ".join(earlier))
         if kind == "systemd":
             self._install_systemd(nightly, python, dry_run)
         else:

@@ -56,6 +56,15 @@ def schedule_line(schedule: dict | None, now: dt.datetime) -> str:
     return f"  {upcoming:%Y-%m-%d %H:%M} {nightly.zone} ({schedule.get('kind', '?')}; `make unschedule` removes it)"
 
 
+def overdue_line(runs: list[RunRecord], schedule: dict | None, now: dt.datetime) -> str | None:
+    """A schedule whose last run is more than two nights old: the machine was off, or the timer stopped."""
+    last = runs[-1].started_at if runs else None
+    if not schedule or last is None or now - last < dt.timedelta(hours=48):
+        return None
+    return (f"No sync since {last:%Y-%m-%d %H:%M}: is the machine on at night? "
+            "(systemctl --user list-timers, or crontab -l)")
+
+
 def status_text(runs: list[RunRecord], schedule: dict | None, now: dt.datetime) -> tuple[str, int]:
     """The report and the exit code: 1 when the last sync failed, 0 otherwise (also when none ran)."""
     lines = ["Last syncs:"]
@@ -63,6 +72,8 @@ def status_text(runs: list[RunRecord], schedule: dict | None, now: dt.datetime) 
         lines.append("  no sync has run yet: `make sync` runs one now")
     lines += [run_line(run) for run in reversed(runs[-SHOWN_RUNS:])]
     lines += ["Next run:", schedule_line(schedule, now), "Archive:"] + archive_lines(runs)
+    overdue = overdue_line(runs, schedule, now)
+    lines += [overdue] if overdue else []
     failed = bool(runs) and not runs[-1].ok
     if failed:
         lines.append("The last sync FAILED (see its message above and .local-sync/sync.log); "

@@ -115,3 +115,14 @@ def test_given_nothing_installed_when_make_unschedule_runs_then_it_says_so(tmp_p
     result = subprocess.run([sys.executable, "-m", "tools.setup.scheduler", "remove", "--state-dir",
                              str(tmp_path / "state")], capture_output=True, text=True, cwd=REPO, env=env, timeout=60)
     assert (result.returncode, result.stdout.strip()) == (0, "No schedule was installed.")
+
+
+def test_given_a_systemd_timer_when_setup_installs_cron_instead_then_only_the_cron_lines_remain(tmp_path):
+    machine, lines = FakeMachine(crontab=""), []
+    sched = scheduler(tmp_path, machine, lines)
+    sched.install(s.Nightly("Europe/Paris"), "systemd", "/py", "UTC", dry_run=False)
+    sched.install(s.Nightly("Europe/Paris"), "cron", "/py", "UTC", dry_run=False)
+    assert list((tmp_path / "home/.config/systemd/user").iterdir()) == []
+    assert machine.crontab.count(s.CRON_MARKER) == 1
+    assert any(line.startswith("removed the earlier schedule") for line in lines)
+    assert json.loads((tmp_path / "state/schedule.json").read_text())["kind"] == "cron"

@@ -88,3 +88,12 @@ def test_given_a_state_dir_when_make_status_runs_then_its_exit_code_follows_the_
     assert result.returncode == expected_code, result.stderr
     assert expected_text in result.stdout and "Europe/Paris" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("now, warned", [
+    (dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.timezone.utc), False),
+    (dt.datetime(2026, 3, 12, 9, 0, tzinfo=dt.timezone.utc), True),
+])
+def test_given_a_schedule_when_the_last_run_is_old_then_status_says_the_nights_were_missed(now, warned):
+    text, code = status_text([ok_run(8)], SCHEDULE, now)
+    assert ("No sync since 2026-03-08 23:30" in text) is warned and code == 0
