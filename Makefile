@@ -41,7 +41,7 @@ images:  ## Docker images of both connectors, tagged $(TAG) (needs a running Doc
 	bash tools/build_images.sh $(TAG)
 
 test-e2e: $(STAMP)  ## only the end-to-end scenarios (connectors as processes against the emulators)
-	$(BIN)/python -m pytest integration_tests/e2e
+	$(BIN)/python -m pytest integration_tests/e2e integration_tests/platform
 
 test-sandbox: $(STAMP)  ## the real Qonto sandbox / Google Drive suite (needs secrets/sandbox_*.json)
 	$(BIN)/python -m pytest -m sandbox -rs integration_tests

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from integration_tests.e2e.harness import SOURCE, DESTINATION, Pipeline, RunResult
+from integration_tests.platform.driver import PlatformConnection
 from tools.catalog import configured_catalog, discover
 
 START_DATE = "2025-01-01"
@@ -37,7 +38,7 @@ def catalog(connectors_installed, tmp_path_factory):
 class World:
     """One user's bank and Drive, and the platform-side memory (catalog + state) of their connection."""
 
-    def __init__(self, bank, drive, pipeline: Pipeline, destination_overrides: dict):
+    def __init__(self, bank, drive, pipeline: "Pipeline | PlatformConnection", destination_overrides: dict):
         self.bank, self.drive, self.pipeline = bank, drive, pipeline
         self.destination_overrides = destination_overrides
 
@@ -73,7 +74,9 @@ def make_world(catalog, tmp_path):
         bank.start()
         drive.start()
         started.extend([bank, drive])
-        return World(bank, drive, Pipeline(tmp_path / f"world-{len(started)}", catalog), destination_overrides or {})
+        # Driven like the Airbyte platform (generations per stream and job, overwrite sent as append).
+        connection = PlatformConnection(tmp_path / f"world-{len(started)}", catalog, supports_refreshes=True)
+        return World(bank, drive, connection, destination_overrides or {})
 
     yield make
     for emulator in reversed(started):
