@@ -31,6 +31,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--latency-ms", type=float, default=0)
     parser.add_argument("--pagination", choices=["page", "current_page", "both"], default="both")
     parser.add_argument("--status-filter", choices=["multi", "single"], default="multi")
+    parser.add_argument("--sandbox-gate", choices=["html", "redirect"], default="html",
+                        help="the sandbox's login page without the staging token: a 200 page or a 302")
+    parser.add_argument("--bounds", choices=["inclusive", "exclusive"], default="inclusive")
+    parser.add_argument("--precision", choices=["ms", "us"], default="ms")
+    parser.add_argument("--tie-order", choices=["stable", "shuffled"], default="stable")
+    parser.add_argument("--access-ttl-s", type=float, default=3600)
+    parser.add_argument("--early-refusal-s", type=float, default=0.0)
+    parser.add_argument("--no-rate-windows", action="store_true", help="serve without the documented rate windows")
     return parser
 
 
@@ -40,7 +48,10 @@ def main(argv: list[str] | None = None) -> int:
                if args.sample else BankDataset())
     emulator = BankEmulator(dataset, sandbox=args.sandbox, latency_ms=args.latency_ms,
                             pagination=args.pagination, status_filter=args.status_filter,
-                            host=args.host, port=args.port)
+                            host=args.host, port=args.port, sandbox_gate=args.sandbox_gate, bounds=args.bounds,
+                            precision=args.precision, tie_order=args.tie_order, access_ttl_s=args.access_ttl_s,
+                            early_refusal_s=args.early_refusal_s,
+                            **({"rate_windows": None} if args.no_rate_windows else {}))
     return serve_until_stopped(emulator, [emulator.url, json.dumps(emulator.source_config(start_date=args.start_date))])
 
 
