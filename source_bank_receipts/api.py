@@ -65,6 +65,11 @@ def _config_error(error: AirbyteTracedException) -> ConfigError:
             "The bank rejected the OAuth access token again right after refreshing it (HTTP 401): re-authorize the "
             "connection (credentials.refresh_token) or check credentials.client_id / credentials.client_secret."
         )
+    elif text.startswith("OAuth token refresh request is rejected"):
+        text = (
+            "The OAuth token endpoint refused to refresh the access token after the bank answered 401. "
+            "Re-authorize the connection to get a new credentials.refresh_token, and check credentials.client_id / client_secret."
+        )
     elif "request to '" in text:
         text = "The bank refused the request; check the credentials, environment and staging_token."
     return error if isinstance(error, ConfigError) else ConfigError(text)
