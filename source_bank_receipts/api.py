@@ -100,13 +100,15 @@ class BankApi:
             api_budget=pacing.api_budget(),
         )
         self._refused: Optional[ConfigError] = None
+        # `check` (fewer retries: a person is waiting) does not sit through a storm of 429s.
+        self._patience_s = pacing.STORM_PATIENCE_S if max_retries >= MAX_RETRIES else 0.0
         self._lock = threading.Lock()
         self.calls = 0
         self.tie_blocks = 0
 
     def get(self, path: str, params: Optional[Mapping[str, Any]] = None) -> Optional[Dict[str, Any]]:
         """GET a JSON document; None when the bank answers 404."""
-        patience_ends = time.monotonic() + pacing.scaled(pacing.STORM_PATIENCE_S)
+        patience_ends = time.monotonic() + pacing.scaled(self._patience_s)
         while True:
             try:
                 response = self._send(path, params)
