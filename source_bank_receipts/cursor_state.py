@@ -4,10 +4,10 @@ State of an incremental stream:
     {"states": [{"partition": {"bank_account_id": "<id>"},
                  "cursor": {"updated_at": "<RFC 3339>", "ids_at_cursor": ["<transaction id>", ...]}}]}
 
-`updated_at` is the greatest `updated_at` the account has fully delivered; the next sync asks
-from that instant inclusive (the bank's bounds are inclusive and timestamps may tie), and
-`ids_at_cursor` lists the transactions already delivered at exactly that instant so they are
-not sent twice. Windows of one account may finish in any order (they run concurrently): the
+`updated_at` is the greatest `updated_at` the account has fully delivered (as the bank wrote it,
+microseconds included); the next sync reads from that instant on (its listing starts a
+millisecond earlier whatever the bank's bounds, paging.py), and `ids_at_cursor` lists the
+transactions already delivered at exactly that instant so they are not sent twice. Windows of one account may finish in any order (they run concurrently): the
 cursor only moves over the longest run of finished windows from the first one, so it never
 passes a window whose records were not all emitted.
 """
