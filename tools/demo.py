@@ -8,7 +8,7 @@ then runs the real connectors through PyAirbyte three times, keeping the state i
   3. new activity  new transactions, a receipt attached late to an old one, a pending card payment
                    that settled the next month, a receipt the user deleted in Drive.
 
-Prints the Drive tree and one line per run.
+Prints the Drive tree, one period's ledger and the Missing receipts list, and one line per run.
 """
 
 from __future__ import annotations
@@ -127,6 +127,38 @@ def print_table(rows: list[RunRow]) -> None:
               f"{o.get('moved', 0):>7}{read:>16}{row.drive_writes:>14}{row.bank_calls:>12}{row.seconds:>8.1f}s")
 
 
+def _sheet(drive, kind: str) -> list:
+    from integration_tests.emulators.drive.conversion import sheet_rows
+
+    found = [f for f in drive.files.values() if (f.app_properties or {}).get("kind") == kind and not f.trashed]
+    return sorted(found, key=lambda f: f.app_properties.get("period", ""), reverse=True), sheet_rows
+
+
+def print_ledgers(drive, rows_shown: int = 8) -> None:
+    """One period's ledger (the latest of the main account) and the top of the Missing receipts list."""
+    ledgers, sheet_rows = _sheet(drive, "ledger")
+    if ledgers:
+        ledger = ledgers[0]
+        table = sheet_rows(ledger)
+        header, body = table[0], table[1:]
+        print(f"{drive.files[drive.files[ledger.parents[0]].parents[0]].name}/{ledger.name} "
+              f"(Google Sheet, {len(body)} rows):")
+        for cells in ([header] + body)[: rows_shown + 1]:
+            row = dict(zip(header, cells))
+            link = row["Receipt"].replace("https://drive.google.com/file/d/", "…/d/")[:18]
+            print(f"  {row['Date']:<11}{row['Counterparty'][:24]:<25}{row['Amount']:>10} {row['Currency']:<9}"
+                  f"{row['Receipt status']:<16}{link}")
+    lists, sheet_rows = _sheet(drive, "missing")
+    if lists:
+        table = sheet_rows(lists[0])
+        print(f"\n{lists[0].name} (at the root): {table[0][0]}")
+        header = table[1]
+        for cells in table[2: 2 + rows_shown // 2]:
+            row = dict(zip(header, cells))
+            print(f"  {row['Date']:<11}{row['Account'][:28]:<29}{row['Counterparty'][:24]:<25}{row['Amount']:>10}")
+    print()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make demo", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a smaller bank (14 receipts) for a fast look")
@@ -159,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             if p.get("emailAddress") and p.get("role") != "owner"
         )
         print(f"\n{root.name}/ is shared with: {shared or 'nobody'}\n")
+        print_ledgers(drive)
         print_table(rows)
         print("\nskipped = already in its folder in Drive (checked against the bank's receipt index, no write);")
         print("receipts read = receipt files the source sent, with their size.")

@@ -25,14 +25,16 @@ def _value(stream: Any, name: str) -> Any:
 
 
 def truncates(stream: Any) -> bool:
-    """Whether the job replaces the stream's data: overwrite mode, or a minimum generation reaching the
-    generation ("refresh and remove records", "clear data"); see platform.py for the platform's rules."""
-    if stream is None:
-        return False
-    if _value(stream, "destination_sync_mode") == "overwrite":
-        return True
-    generation, minimum = _value(stream, "generation_id"), _value(stream, "minimum_generation_id")
-    return isinstance(generation, int) and isinstance(minimum, int) and 0 < minimum and minimum >= generation
+    """Whether this job reads every transaction, so the ledgers are rebuilt rather than merged.
+
+    Only a full-refresh read proves it. The generation fields do not: PyAirbyte fills a missing
+    generation_id and minimum_generation_id with 1 on every sync (airbytehq/PyAirbyte,
+    airbyte/shared/catalog_providers.py), which reads as a truncating refresh on the platform's terms
+    (platform.py) while the source reads incrementally; rebuilding then would drop every older row.
+    A truncating refresh on the platform re-sends every transaction anyway, and the merge updates
+    every row; rows of transactions no longer sent stay (a lost row is worse than a stale one).
+    """
+    return stream is not None and _value(stream, "sync_mode") == "full_refresh"
 
 
 class Ledgers:

@@ -150,3 +150,32 @@ def test_given_ledger_off_when_written_then_no_ledger_and_transactions_state_pas
 
     assert result.returncode == 0, result.stderr
     assert not [r for r in drive.files.values() if r.app_properties.get("kind") in ("ledger", "missing")]
+
+
+def test_given_pyairbyte_generation_fields_on_an_incremental_read_when_synced_again_then_older_rows_stay(
+        drive, config, tmp_path):
+    # PyAirbyte sends generation_id = minimum_generation_id = 1 on every sync (see ledger/hooks.py).
+    catalog = M.catalog(generation_id=1)
+    for stream in catalog["streams"]:
+        stream["minimum_generation_id"] = 1
+    assert run_write(tmp_path, config, sync_messages((), [transaction(70)]), catalog=catalog).returncode == 0
+
+    result = run_write(tmp_path, config, sync_messages((), [transaction(71)]), catalog=catalog)
+
+    assert result.returncode == 0, result.stderr
+    assert {r["Transaction id"] for r in ledgers(drive)["2025-04"]} == {"tx-0070", "tx-0071"}
+    assert sorted(r[7] for r in missing_list(drive)[2:]) == ["tx-0070", "tx-0071"]
+
+
+def test_given_a_full_refresh_read_when_synced_then_ledgers_are_rebuilt_from_it(drive, config, tmp_path):
+    assert run_write(tmp_path, config, sync_messages((), [transaction(80), transaction(81)])).returncode == 0
+    catalog = M.catalog()
+    for stream in catalog["streams"]:
+        if stream["stream"]["name"] == "transactions":
+            stream.update(sync_mode="full_refresh", destination_sync_mode="overwrite")
+
+    result = run_write(tmp_path, config, sync_messages((), [transaction(81)]), catalog=catalog)
+
+    assert result.returncode == 0, result.stderr
+    assert {r["Transaction id"] for r in ledgers(drive)["2025-04"]} == {"tx-0081"}
+    assert [r[7] for r in missing_list(drive)[2:]] == ["tx-0081"]

@@ -56,13 +56,16 @@ def test_given_a_transaction_without_dates_when_grouped_then_it_is_reported_not_
 
 
 class Stream:
-    def __init__(self, mode="append_dedup", generation=None, minimum=None):
+    def __init__(self, mode="append_dedup", generation=None, minimum=None, read="incremental"):
         self.destination_sync_mode, self.generation_id, self.minimum_generation_id = mode, generation, minimum
+        self.sync_mode = read
 
 
 @pytest.mark.parametrize("stream, expected", [
-    (None, False), (Stream(), False), (Stream("overwrite"), True), (Stream(generation=3, minimum=3), True),
-    (Stream(generation=3, minimum=0), False), (Stream(generation=0, minimum=0), False),
-], ids=["absent", "incremental", "overwrite", "truncate-refresh", "retain-refresh", "first-generation"])
-def test_given_catalog_stream_when_checked_then_only_truncation_rebuilds_ledgers(stream, expected):
+    (None, False), (Stream(), False), (Stream("overwrite"), False), (Stream("overwrite", read="full_refresh"), True),
+    (Stream(generation=1, minimum=1), False), (Stream(generation=3, minimum=0), False),
+    (Stream(generation=3, minimum=3, read="full_refresh"), True),
+], ids=["absent", "incremental", "overwrite-of-an-incremental-read", "full-refresh-read",
+        "pyairbyte-generation-1-incremental-read", "retain-refresh", "truncating-full-read"])
+def test_given_catalog_stream_when_checked_then_only_a_full_read_rebuilds_ledgers(stream, expected):
     assert truncates(stream) is expected
