@@ -77,15 +77,15 @@ def test_given_production_download_answering_a_web_page_when_read_then_receipt_n
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "ttl_s, early_s, expect_401",
+    "ttl_s, early_s",
     [
         # 20 s tokens refused 3 s early, 40 times faster: the margin (a quarter of the lifetime) covers it
-        pytest.param(0.5, 0.075, False, id="refused-early-within-the-margin"),
+        pytest.param(0.5, 0.075, id="refused-early-within-the-margin"),
         # refused before the margin: a 401 gets one refresh and one retry, and the margin widens
-        pytest.param(1, 0.35, True, id="refused-early-beyond-the-margin"),
+        pytest.param(1, 0.35, id="refused-early-beyond-the-margin"),
     ],
 )
-def test_given_short_lived_tokens_refused_early_when_long_sync_then_it_succeeds(ttl_s, early_s, expect_401):
+def test_given_short_lived_tokens_refused_early_when_long_sync_then_it_succeeds(ttl_s, early_s):
     dataset = make_sample_dataset(seed=23, accounts=2, closed_accounts=0, transactions=160, receipts=120, large_receipt_sizes=())
     with BankEmulator(dataset, access_ttl_s=ttl_s, early_refusal_s=early_s, latency_ms=40) as emu:
         config = emu.source_config(credentials=emu.oauth_credentials())
@@ -94,9 +94,29 @@ def test_given_short_lived_tokens_refused_early_when_long_sync_then_it_succeeds(
 
         assert not output.errors, [e.trace.error.message for e in output.errors]
         assert set(reassemble(records_of(output, "receipts"))) == expected_receipt_ids(emu)
-        assert emu.oauth.refreshes >= 3, "the sync outlived several tokens"
-        refused = sum(1 for r in emu.requests if r.status == 401)
-        assert (refused > 0) is expect_401 or not expect_401
+        assert emu.oauth.refreshes >= 2, "the sync outlived its first token"
+
+
+def test_given_oauth_token_refused_once_when_read_then_refreshed_retried_and_complete():
+    with BankEmulator(small_dataset()) as emu:
+        emu.faults.add(r"^/v2/transactions", status=401, times=1)
+
+        output = run_read(emu.source_config(credentials=emu.oauth_credentials()), ["transactions", "receipts"])
+
+        assert not output.errors, [e.trace.error.message for e in output.errors]
+        assert set(reassemble(records_of(output, "receipts"))) == expected_receipt_ids(emu)
+        assert emu.oauth.refreshes == 2, "one refresh at the start, one forced by the 401"
+
+
+def test_given_oauth_token_refused_twice_in_a_row_when_read_then_one_reauthorize_error():
+    with BankEmulator(small_dataset()) as emu:
+        emu.faults.add(r"^/v2/transactions", status=401, times=None)
+
+        output = run_read(emu.source_config(credentials=emu.oauth_credentials()), ["transactions"], expect_failure=True)
+
+        messages = {e.trace.error.message for e in output.errors if not e.trace.error.message.startswith("During the sync")}
+        assert len(messages) == 1 and "re-authorize" in messages.pop()
+        assert sum(1 for r in emu.requests if r.status == 401) <= 2 * NUM_WORKERS
 
 
 # -- 3. rate windows and a 429 storm ---------------------------------------------------------------

@@ -46,7 +46,7 @@ def test_given_retry_after_when_rate_limited_then_the_wait_is_honoured(emu, monk
 
     run_read(emu.source_config(), ["transactions"])
 
-    assert slept and slept[0] >= 7
+    assert any(seconds >= 7 for seconds in slept)  # other threads (the API budget's) sleep too
 
 
 def test_given_wrong_secret_when_read_then_config_error_without_retry_or_secret(emu):
