@@ -18,6 +18,11 @@ A generation change alone is never a reset: every sync job bumps the generation 
 stream (AttemptHandler.kt updateGenerationAndStateForFirstAttempt, GenerationBumper.kt), which for
 receipt_index is every night. "Refresh and retain records" (new generation, minimum 0) re-sends
 everything but keeps what the user decided in Drive: deleted folders stay deleted.
+
+And minimum = generation alone is not one either: PyAirbyte fills both with 1 on every run
+(airbyte/shared/catalog_providers.py validate_catalog in airbytehq/PyAirbyte). So a truncation counts
+when the receipts generation also differs from the one the manifest saw last; the first generation
+ever seen is only remembered. A retried attempt of the same job therefore does not reset twice.
 """
 
 from __future__ import annotations
@@ -30,9 +35,21 @@ from destination_gdrive_receipts.routing import RECEIPTS, Routing
 
 @dataclass(frozen=True)
 class JobMeaning:
-    truncates_receipts: bool          # forget deleted period folders at the start of this job
-    receipts_generation: int | None   # kept in the manifest for diagnosis only
+    overwrites: bool                  # receipts sent as overwrite: a reset whatever the generations
+    truncates: bool                   # minimum_generation_id == generation_id > 0
+    receipts_generation: int | None   # remembered in the manifest
     reason: str = ""                  # for the log line
+
+    @property
+    def may_reset(self) -> bool:
+        """Drive must be opened even without records (a "clear data" job has none)."""
+        return self.overwrites or self.truncates
+
+    def resets(self, last_generation: int | None) -> bool:
+        """Whether this job forgets the deleted folders, given the generation the manifest saw last."""
+        if self.overwrites:
+            return True
+        return self.truncates and last_generation is not None and self.receipts_generation != last_generation
 
 
 def _value(stream: Any, name: str) -> Any:
@@ -44,15 +61,16 @@ def meaning(catalog: Any, routing: Routing) -> JobMeaning:
     """Pure: the configured catalog (CDK model) and its routing → what this job does to the memory."""
     receipts = [s for s in getattr(catalog, "streams", None) or [] if routing.role(s.stream.name) == RECEIPTS]
     if not receipts:
-        return JobMeaning(False, None)
+        return JobMeaning(False, False, None)
     stream = receipts[0]
     generation, minimum = _value(stream, "generation_id"), _value(stream, "minimum_generation_id")
+    generation = generation if isinstance(generation, int) else None
     if _value(stream, "destination_sync_mode") == "overwrite":
-        return JobMeaning(True, generation, f"{stream.stream.name} is overwritten (full refresh, clear data or reset)")
+        return JobMeaning(True, False, generation, f"{stream.stream.name} is overwritten (full refresh, clear data or reset)")
     # minimum 0 is "keep every generation" (a normal sync, or a refresh that retains records); a first
     # truncation at generation 0 has nothing to forget yet.
-    if isinstance(generation, int) and isinstance(minimum, int) and 0 < minimum and minimum >= generation:
-        return JobMeaning(True, generation,
+    if generation is not None and isinstance(minimum, int) and 0 < minimum and minimum >= generation:
+        return JobMeaning(False, True, generation,
                           f"{stream.stream.name} is truncated (generation {generation}, minimum generation {minimum}: "
                           "refresh and remove records, or clear data)")
-    return JobMeaning(False, generation if isinstance(generation, int) else None)
+    return JobMeaning(False, False, generation)

@@ -108,7 +108,7 @@ class Sync:
         self.writer.flush()
 
     def finish(self) -> None:
-        if self._job.truncates_receipts:
+        if self._job.may_reset:
             # A "clear data" job carries no records: open Drive anyway, or its reset would never happen.
             self.filer()
         self.writer.flush()
@@ -181,8 +181,9 @@ class Sync:
             if (deletion.account_id, deletion.period) not in before:
                 logger.info("Period folder %s was deleted in Drive: its existing receipts stay out, newer ones "
                             "recreate it.", deletion.period)
+        last_generation = manifest.generation
         changed |= manifest.set_generation(self._job.receipts_generation)
-        if self._job.truncates_receipts and manifest.reset():
+        if self._job.resets(last_generation) and manifest.reset():
             logger.info("Reset (%s): deleted period folders are forgotten, every receipt comes back.", self._job.reason)
             changed = True
         return changed

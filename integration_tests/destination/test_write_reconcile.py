@@ -158,6 +158,19 @@ def test_given_deleted_folder_when_new_generation_without_truncation_then_folder
     assert "Reset" not in again.logs
 
 
+def test_given_pyairbyte_constant_generations_when_synced_nightly_then_deleted_folder_stays_deleted(
+        drive, config, bank, tmp_path):
+    """PyAirbyte (make sync) sends generation 1 and minimum generation 1 on every run: not a truncation."""
+    pyairbyte = M.catalog(generation_id=1, minimum_generation_id=1)
+    backfill(drive, config, tmp_path, APRIL)
+    assert run_write(tmp_path, config, index_messages(bank, APRIL), catalog=pyairbyte).returncode == 0
+    drive.user_trash(period_folder(drive, "2025-04").id)
+    for _ in range(2):
+        again = run_write(tmp_path, config, index_messages(bank, APRIL), catalog=pyairbyte)
+        assert again.returncode == 0, again.stderr
+        assert len(receipts_in(drive)) == 0 and "Reset" not in again.logs
+
+
 def test_given_deleted_folder_when_receipts_truncated_then_everything_comes_back(drive, config, bank, tmp_path):
     backfill(drive, config, tmp_path, APRIL)
     assert run_write(tmp_path, config, index_messages(bank, APRIL), catalog=M.catalog(generation_id=1)).returncode == 0

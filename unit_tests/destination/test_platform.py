@@ -31,22 +31,29 @@ def gens(generation, minimum, **more):
     return {"generation_id": generation, "minimum_generation_id": minimum, "sync_id": 7, **more}
 
 
-@pytest.mark.parametrize("case, receipts, index, truncates", [
-    ("nightly sync, no refresh support (no generations)", {}, None, False),
+@pytest.mark.parametrize("case, receipts, index, last, resets", [
+    ("nightly sync, no refresh support (no generations)", {}, None, None, False),
     ("nightly sync with refresh support: receipt_index bumped and truncated, receipts kept",
-     gens(3, 0), gens(41, 41, sync_mode="full_refresh"), False),
-    ("refresh and retain records of receipts", gens(4, 0), gens(42, 42, sync_mode="full_refresh"), False),
-    ("refresh and remove records of receipts (overwrite sent as append)", gens(4, 4), gens(42, 42), True),
-    ("clear data with refresh support", gens(5, 5, sync_mode="full_refresh"), None, True),
-    ("clear data / reset without refresh support", {"sync_mode": "full_refresh", "mode": "overwrite"}, None, True),
+     gens(3, 0), gens(41, 41, sync_mode="full_refresh"), 3, False),
+    ("refresh and retain records of receipts", gens(4, 0), gens(42, 42, sync_mode="full_refresh"), 3, False),
+    ("refresh and remove records of receipts (overwrite sent as append)", gens(4, 4), gens(42, 42), 3, True),
+    ("manifest written by 0.1.0 (it kept receipt_index's generation)", gens(4, 4), gens(42, 42), 41, True),
+    ("second attempt of that refresh: already applied", gens(4, 4), gens(43, 43), 4, False),
+    ("clear data with refresh support", gens(5, 5, sync_mode="full_refresh"), None, 4, True),
+    ("clear data / reset without refresh support", {"sync_mode": "full_refresh", "mode": "overwrite"}, None, None, True),
     ("receipts configured full refresh | overwrite, no refresh support", {"sync_mode": "full_refresh", "mode": "overwrite"},
-     None, True),
-    ("first sync of a new connection (generation 0, minimum 0)", gens(0, 0), gens(0, 0), False),
-    ("append_dedup for receipts", {"mode": "append_dedup"}, None, False),
+     None, None, True),
+    ("receipts full refresh | overwrite with refresh support: every sync", gens(8, 8, sync_mode="full_refresh"), None, 7,
+     True),
+    ("first sync of a new connection (generation 0, minimum 0)", gens(0, 0), gens(0, 0), None, False),
+    ("PyAirbyte: generation 1, minimum 1 on every run", gens(1, 1), gens(1, 1), 1, False),
+    ("PyAirbyte's first run over a manifest without generation", gens(1, 1), gens(1, 1), None, False),
+    ("append_dedup for receipts", {"mode": "append_dedup"}, None, None, False),
 ])
-def test_given_platform_catalog_when_read_then_only_a_truncating_change_of_receipts_resets(case, receipts, index, truncates):
+def test_given_platform_catalog_when_read_then_only_a_truncating_change_of_receipts_resets(case, receipts, index, last,
+                                                                                           resets):
     cat = catalog(dict(receipts), dict(index) if index else None)
-    assert meaning(cat, route((s.stream.name, s.stream.json_schema) for s in cat.streams)).truncates_receipts is truncates
+    assert meaning(cat, route((s.stream.name, s.stream.json_schema) for s in cat.streams)).resets(last) is resets
 
 
 @pytest.mark.parametrize("only, truncates", [
@@ -56,13 +63,13 @@ def test_given_platform_catalog_when_read_then_only_a_truncating_change_of_recei
 def test_given_clear_job_of_some_streams_when_read_then_receipts_decides(only, truncates):
     cat = catalog({"sync_mode": "full_refresh", "mode": "overwrite"}, {"sync_mode": "full_refresh", "mode": "overwrite"},
                   only=only)
-    assert meaning(cat, route((s.stream.name, s.stream.json_schema) for s in cat.streams)).truncates_receipts is truncates
+    assert meaning(cat, route((s.stream.name, s.stream.json_schema) for s in cat.streams)).resets(None) is truncates
 
 
 def test_given_prefixed_catalog_when_read_then_the_prefixed_receipts_stream_decides():
     cat = catalog(gens(2, 2), prefix="qonto_")
     routing = route((s.stream.name, s.stream.json_schema) for s in cat.streams)
-    assert meaning(cat, routing).truncates_receipts is True
+    assert meaning(cat, routing).resets(1) is True
     assert routing.role("qonto_receipts") == "receipts" and routing.role("qonto_receipt_index") == "receipt_index"
 
 
