@@ -1,5 +1,5 @@
 """The small manifest in the root folder: which period folders the app made, which ones the user
-deleted (and when that was first seen), and the receipts generation of the last sync (diagnosis only).
+deleted (and when that was first seen), and the receipts generation of the last sync (a truncation needs a new one).
 
 Drive forgets a permanently deleted folder entirely, so telling "the user deleted 2024-03" from
 "2024-03 was never made" needs memory of the folders we made. The manifest is JSON, tagged with
@@ -72,10 +72,10 @@ class Manifest:
         return changed
 
     def set_generation(self, generation: int | None) -> bool:
-        """Remember the receipts stream's generation (for diagnosis); returns whether it changed.
+        """Remember the receipts stream's generation; returns whether it changed.
 
-        A new generation is *not* a reset: the platform bumps generations at every sync of a
-        full-refresh stream and at every refresh; what resets is decided in platform.meaning().
+        A new generation alone is *not* a reset (every refresh brings one); platform.JobMeaning.resets
+        decides, from the catalog and the generation remembered here.
         """
         if generation is None or generation == self.generation:
             return False
