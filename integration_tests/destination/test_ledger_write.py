@@ -179,3 +179,23 @@ def test_given_a_full_refresh_read_when_synced_then_ledgers_are_rebuilt_from_it(
     assert result.returncode == 0, result.stderr
     assert {r["Transaction id"] for r in ledgers(drive)["2025-04"]} == {"tx-0081"}
     assert [r[7] for r in missing_list(drive)[2:]] == ["tx-0081"]
+
+
+def test_given_a_user_edit_when_rows_do_not_change_then_it_stays_and_a_changed_row_replaces_only_itself(
+        drive, config, tmp_path):
+    assert run_write(tmp_path, config, sync_messages((), [transaction(90), transaction(91)])).returncode == 0
+    (record,) = [r for r in drive.files.values() if r.app_properties.get("kind") == "ledger"]
+    header = record.sheet_rows[0]
+    for row in record.sheet_rows[1:]:
+        row[header.index("Note")] = "checked by the accountant"          # what a user types in the Sheet
+    drive.reset_counters()
+
+    quiet = run_write(tmp_path, config, sync_messages((), [transaction(90), transaction(91)]))
+    assert quiet.returncode == 0 and drive.counts["write"] == 0
+
+    changed = run_write(tmp_path, config, sync_messages((), [transaction(90, amount=45.0)]))
+
+    assert changed.returncode == 0, changed.stderr
+    rows = {r["Transaction id"]: r for r in ledgers(drive)["2025-04"]}
+    assert rows["tx-0090"]["Amount"] == "-45,00" and rows["tx-0090"]["Note"] == ""     # replaced by the bank's
+    assert rows["tx-0091"]["Note"] == "checked by the accountant"                      # kept
