@@ -70,8 +70,8 @@ class LedgerBook:
         self.report.touched = len(changes)
         for key in sorted(changes):
             self._write_period(changes[key], reset)
-        if filed or reset:
-            self._write_missing(missing_entry, filed, reset)
+        if filed or reset or (missing_entry is not None and missing_entry.explicitly_trashed):
+            self._write_missing(missing_entry, filed, reset)     # a trashed list comes back too
         else:
             self.report.missing_counts = _counts_from_markers(missing_entry)
         return self.report
