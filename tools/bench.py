@@ -57,6 +57,8 @@ def run_quick(settings: scenarios.Settings) -> tuple[dict, list[report.Figure]]:
         report.Figure("quick", "look-back: calls reading a tie block whole", b["bank"].get("look-back tie-block calls", 0), "calls"),
         report.Figure("quick", "no-change sync: Drive writes", n["drive"].get("write", 0), "writes", 0, "=="),
         report.Figure("quick", "no-change sync: downloads", n["bank"].get("download", 0), "downloads", 0, "=="),
+        *report.ledger_figures("quick", b, nothing_new=False),
+        *report.ledger_figures("quick no-change sync", n, nothing_new=True),
     ]
     return {"quick": measured}, figures
 
