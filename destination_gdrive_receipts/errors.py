@@ -11,12 +11,18 @@ from google.auth.exceptions import GoogleAuthError, RefreshError, TransportError
 from googleapiclient.errors import HttpError
 
 from destination_gdrive_receipts.filing.assembly import ChunkError
-from destination_gdrive_receipts.drive.gateway import DriveFullError
+from destination_gdrive_receipts.drive.gateway import DailyLimitError, DriveFullError, SharedDriveFullError
 from destination_gdrive_receipts.filing.folders import SERVICE_ACCOUNT_HINT, ParentFolderError
 from destination_gdrive_receipts.drive.rate_limit import TRANSPORT_ERRORS, error_reason
 
-FULL_HINT = ("Receipts filed before this point are safe and the sync's progress up to them was saved. Free up "
-             "space in Google Drive (or add storage) and run the sync again.")
+SAFE = "Receipts filed before this point are safe and the sync's progress up to them was saved."
+FULL_HINT = f"{SAFE} Free up space in Google Drive (or add storage) and run the sync again."
+SHARED_DRIVE_FULL = (f"The shared drive holding the root folder has reached Google's limit on the number of items "
+                     f"(400,000 files and folders, its trash included). {SAFE} Empty the shared drive's trash, move "
+                     "older years to another shared drive, or set Parent folder ID to another shared drive.")
+DAILY_LIMIT = (f"The Google Cloud project's daily Drive API request quota is used up (dailyLimitExceeded). {SAFE} "
+               "The sync can run again once the quota resets (daily, Pacific time), or raise the Drive API quota "
+               "of the project in the Google Cloud console.")
 
 
 def translate(error: BaseException, *, service_account: bool = False) -> AirbyteTracedException:
@@ -29,6 +35,10 @@ def translate(error: BaseException, *, service_account: bool = False) -> Airbyte
 
 def _describe(error: BaseException, service_account: bool) -> tuple[str, FailureType]:
     config, system, transient = FailureType.config_error, FailureType.system_error, FailureType.transient_error
+    if isinstance(error, SharedDriveFullError):
+        return SHARED_DRIVE_FULL, config
+    if isinstance(error, DailyLimitError):
+        return DAILY_LIMIT, transient
     if isinstance(error, DriveFullError):
         if service_account:
             return f"Google Drive refused the file ({error}). {SERVICE_ACCOUNT_HINT}", config
@@ -61,6 +71,10 @@ def _http(error: HttpError, service_account: bool) -> tuple[str, FailureType]:
         return f"Google Drive denied access ({reason}).{hint}", FailureType.config_error
     if status == 403 and reason == "storageQuotaExceeded":
         return _describe(DriveFullError(reason), service_account)
+    if status == 403 and reason == "teamDriveFileLimitExceeded":
+        return _describe(SharedDriveFullError(reason), service_account)
+    if status == 403 and reason == "dailyLimitExceeded":
+        return _describe(DailyLimitError(reason), service_account)
     if status == 404:
         return f"A Drive folder or file vanished or is not visible to this connector ({reason}).", FailureType.system_error
     kind = FailureType.transient_error if status >= 500 or status == 429 else FailureType.system_error

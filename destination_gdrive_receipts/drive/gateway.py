@@ -11,6 +11,7 @@ error, and retrying a stream-backed chunk itself resends an empty body (see BEHA
 
 from __future__ import annotations
 
+import datetime
 import io
 import logging
 import threading
@@ -22,7 +23,8 @@ from googleapiclient.http import MediaIoBaseDownload, MediaIoBaseUpload
 
 from destination_gdrive_receipts.drive.service import DriveServices
 from destination_gdrive_receipts.drive.rate_limit import (
-    FATAL, QUOTA, RATE_LIMITED, TRANSPORT_ERRORS, Backoff, TokenBucket, classify, error_reason, retry_after_seconds,
+    FATAL, LIMIT_REASONS, QUOTA, RATE_LIMITED, TRANSPORT_ERRORS, Backoff, TokenBucket, classify, error_reason,
+    retry_after_seconds,
 )
 
 logger = logging.getLogger("airbyte")
@@ -37,8 +39,29 @@ READ_RETRIES = 6
 ID_BATCH = 250            # ids per generateIds call (Drive allows up to 1000)
 
 
-class DriveFullError(Exception):
-    """Drive refused to store more bytes (storageQuotaExceeded and relatives)."""
+class DriveLimitError(Exception):
+    """Drive refused because a limit is reached that no retry within this sync can lift."""
+
+    kind = "storage"
+
+
+class DriveFullError(DriveLimitError):
+    """Drive refused to store more bytes (storageQuotaExceeded), or our own count says it would."""
+
+
+class SharedDriveFullError(DriveLimitError):
+    """The shared drive holds its maximum number of items (teamDriveFileLimitExceeded)."""
+
+    kind = "shared_drive_items"
+
+
+class DailyLimitError(DriveLimitError):
+    """The Cloud project's daily Drive API quota is spent (dailyLimitExceeded)."""
+
+    kind = "daily_requests"
+
+
+LIMIT_ERRORS = {error.kind: error for error in (DriveFullError, SharedDriveFullError, DailyLimitError)}
 
 
 class DriveGateway:
@@ -49,6 +72,8 @@ class DriveGateway:
         self._ids: list[str] = []
         self._ids_lock = threading.Lock()
         self.drive_id: str | None = None     # set when the root folder lives in a shared drive
+        self.created: list[str] = []         # ids of items this sync created (kept in the manifest)
+        self.filed_into: dict[str, str] = {} # folder id -> when this sync last put an item in it (UTC)
 
     @property
     def writes(self) -> int:
@@ -124,7 +149,8 @@ class DriveGateway:
         if isinstance(error, HttpError):
             kind = classify(error.resp.status, error_reason(error.content))
             if kind == QUOTA:
-                raise DriveFullError(error_reason(error.content) or "storageQuotaExceeded") from error
+                reason = error_reason(error.content) or "storageQuotaExceeded"
+                raise LIMIT_ERRORS[LIMIT_REASONS.get(reason, "storage")](reason) from error
             if kind == FATAL:
                 raise error
             retry_after = retry_after_seconds(error.resp)
@@ -152,6 +178,13 @@ class DriveGateway:
         return self._create(full, media)
 
     def _create(self, body: dict, media: "Media | None") -> dict:
+        created = self._create_once(body, media)
+        self.created.append(created["id"])    # list.append is atomic: upload threads share the list
+        for parent in body.get("parents") or ():
+            self.filed_into[parent] = utc_stamp()
+        return created
+
+    def _create_once(self, body: dict, media: "Media | None") -> dict:
         try:
             if media is not None and media.size > MULTIPART_MAX_BYTES:
                 return self._resumable(lambda s, m: s.files().create(
@@ -177,6 +210,7 @@ class DriveGateway:
                                   "supportsAllDrives": True}
         if add_parents:
             params.update(addParents=add_parents, removeParents=remove_parents)
+            self.filed_into[add_parents] = utc_stamp()
         if media is not None and media.size > MULTIPART_MAX_BYTES:
             return self._resumable(lambda s, m: s.files().update(media_body=m, **params), media)
         if media is not None:
@@ -210,18 +244,21 @@ class DriveGateway:
                 attempt = self._backoff_or_raise(error, attempt)
 
     def list_permissions(self, file_id: str) -> list[dict]:
-        answer = self._read(lambda s: s.permissions().list(
-            fileId=file_id, fields="permissions(id,type,role,emailAddress)", supportsAllDrives=True))
-        return answer.get("permissions", [])
+        """Every permission of the item, own and inherited (permissionDetails tells which), page by page."""
+        fields = "nextPageToken,permissions(id,type,role,emailAddress,permissionDetails(inherited,role))"
+        out, token = [], None
+        while True:
+            page = self._read(lambda s: s.permissions().list(
+                fileId=file_id, fields=fields, pageSize=100, pageToken=token, supportsAllDrives=True))
+            out += page.get("permissions", [])
+            token = page.get("nextPageToken")
+            if not token:
+                return out
 
-    def create_permission(self, file_id: str, email: str, role: str) -> dict:
+    def create_permission(self, file_id: str, email: str, role: str, *, notify: bool = False) -> dict:
         body = {"type": "user", "role": role, "emailAddress": email}
         return self._write(lambda s: s.permissions().create(
-            fileId=file_id, body=body, sendNotificationEmail=False, fields="id", supportsAllDrives=True))
-
-    def update_permission(self, file_id: str, permission_id: str, role: str) -> dict:
-        return self._write(lambda s: s.permissions().update(
-            fileId=file_id, permissionId=permission_id, body={"role": role}, fields="id", supportsAllDrives=True))
+            fileId=file_id, body=body, sendNotificationEmail=notify, fields="id", supportsAllDrives=True))
 
 
 class Media:
@@ -233,6 +270,11 @@ class Media:
     def upload(self, *, resumable: bool) -> MediaIoBaseUpload:
         self.file.seek(0)
         return MediaIoBaseUpload(self.file, mimetype=self.mime_type, chunksize=CHUNK_BYTES, resumable=resumable)
+
+
+def utc_stamp() -> str:
+    """Now as comparable RFC 3339 UTC text, the manifest's format ('YYYY-MM-DDTHH:MM:SS.ffffffZ')."""
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _describe(error: Exception) -> str:

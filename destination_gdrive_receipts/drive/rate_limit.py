@@ -18,13 +18,17 @@ from typing import Callable
 import httplib2
 
 RATE_LIMIT_REASONS = frozenset({"userRateLimitExceeded", "rateLimitExceeded"})
-QUOTA_REASONS = frozenset({"storageQuotaExceeded", "teamDriveFileLimitExceeded", "dailyLimitExceeded"})
+# Three different limits, none of which a retry within the sync can lift:
+# storageQuotaExceeded: the owner's storage is full; teamDriveFileLimitExceeded: the shared drive holds
+# its maximum number of items; dailyLimitExceeded: the Cloud project's daily request quota is spent.
+LIMIT_REASONS = {"storageQuotaExceeded": "storage", "teamDriveFileLimitExceeded": "shared_drive_items",
+                 "dailyLimitExceeded": "daily_requests"}
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 # Transport failures worth another attempt: resets, refused/aborted connections, timeouts,
 # truncated answers and DNS hiccups.
 TRANSPORT_ERRORS = (OSError, http.client.HTTPException, httplib2.HttpLib2Error)
 
-RETRY, RATE_LIMITED, QUOTA, FATAL = "retry", "rate_limited", "quota", "fatal"
+RETRY, RATE_LIMITED, QUOTA, FATAL = "retry", "rate_limited", "quota", "fatal"   # QUOTA: see LIMIT_REASONS
 
 
 def error_reason(content: bytes | str | None) -> str | None:
@@ -43,7 +47,7 @@ def classify(status: int, reason: str | None) -> str:
         return RATE_LIMITED
     if status == 429:
         return RATE_LIMITED
-    if status == 403 and reason in QUOTA_REASONS:
+    if status == 403 and reason in LIMIT_REASONS:
         return QUOTA
     if status in RETRYABLE_STATUSES:
         return RETRY
