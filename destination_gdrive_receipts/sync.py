@@ -61,6 +61,7 @@ class Sync:
         self.ledgers = Ledgers(config, catalog, self.routing.role)
         self.writer = ReceiptWriter(self.filer)
         self._filer: Filer | None = None
+        self._open_failure: Exception | None = None
         self._open_lock = threading.Lock()
         self._manifest_dirty = False
 
@@ -120,6 +121,9 @@ class Sync:
             reconcile(self.index, self.filer(), self.writer)
         if self.ledgers.due(drive_open=self._filer is not None):
             self._write_ledgers()
+        if self._filer is not None:
+            # After filing, once: a refusal is a warning and can no longer keep a receipt out.
+            apply_shares(self._gateway, self._tree.root_id, self.config.share_with)
         self._save_manifest()
         if self.ledgers.report is not None:     # its own line: the Summary line's counters stay parseable
             logger.info("Ledgers: %s", self.ledgers.report.line())
@@ -154,25 +158,61 @@ class Sync:
     # ---- opening Drive -------------------------------------------------------------------------
     def filer(self) -> Filer:
         with self._open_lock:
+            if self._open_failure is not None:
+                raise self._open_failure      # once per sync, not once per receipt waiting in the queue
             if self._filer is None:
-                self._filer = self._open()
+                try:
+                    self._filer = self._open()
+                except Exception as error:
+                    self._open_failure = error
+                    raise
             return self._filer
 
     def _open(self) -> Filer:
         gateway = self._gateway = open_gateway(self.config)
         root, created = find_or_create_root(gateway, self.config)
         entries = [] if created else [Entry.from_drive(f) for f in gateway.list(has_marker("root", root.id))]
-        tree = self._tree = WatchedTree(root.id, entries)   # also indexes ledger files
         self._store = ManifestStore(gateway, root.id)
         manifest = self._manifest = Manifest() if created else self._store.load()
+        entries += self._recent_missing(gateway, manifest, root.id, {e.id for e in entries})
+        tree = self._tree = WatchedTree(root.id, entries)   # also indexes ledger files
         self._manifest_dirty = self._prepare_manifest(manifest, tree)
-        apply_shares(gateway, root.id, self.config.share_with)
         logger.info("Drive root folder %s (%s): %d receipts and %d period folders known",
                     root.name, root.id, sum(1 for e in entries if e.kind == "receipt"), len(tree.periods()))
         quota = QuotaGuard(gateway.about, shared_drive=bool(gateway.drive_id))
         folders = Folders(gateway, tree, manifest, self._mark_dirty)
         return Filer(config=self.config, gateway=gateway, tree=tree, folders=folders, manifest=manifest,
                      quota=quota, progress=self.progress, accounts=self.accounts)
+
+    @staticmethod
+    def _recent_missing(gateway: DriveGateway, manifest: Manifest, root_id: str, listed: set[str]) -> list[Entry]:
+        """Items made by recent syncs that the property search does not show yet, fetched by id.
+
+        Drive's search can lag its writes (kopia/kopia#90); files.get by id cannot. Without this a
+        rerun right after a sync would upload its receipts a second time.
+        """
+        found = []
+        for file_id in sorted(manifest.recent - listed):
+            item = gateway.get(file_id)
+            if item is not None and (item.get("appProperties") or {}).get("root") == root_id:
+                found.append(Entry.from_drive(item))
+        manifest.settle_recent(listed, {e.id for e in found})
+        if found:
+            logger.info("%d item(s) made by a recent sync are not in Drive's search results yet; read them by id.",
+                        len(found))
+        return found
+
+    @staticmethod
+    def _learn_writes(manifest: Manifest, gateway: DriveGateway, root_id: str) -> bool:
+        """What this sync's writes teach the manifest: the items it made (read by id while the search
+        lags) and when it last filed into each period folder (the deletion cut-off in My Drive)."""
+        made = [i for i in gateway.created if i != root_id]     # the root is found through its parent
+        gateway.created.clear()
+        changed = bool(made)
+        manifest.recent.update(made)
+        for folder_id, when in list(gateway.filed_into.items()):
+            changed |= manifest.filing_into(folder_id, when)
+        return changed
 
     def _prepare_manifest(self, manifest: Manifest, tree: DriveTree) -> bool:
         before = {(d.account_id, d.period) for d in manifest.deleted}
@@ -192,6 +232,8 @@ class Sync:
         self._manifest_dirty = True
 
     def _save_manifest(self) -> None:
+        if self._filer is not None:
+            self._manifest_dirty |= self._learn_writes(self._manifest, self._gateway, self._tree.root_id)
         if self._filer is not None and self._manifest_dirty:
             self._manifest_dirty = False
             self._store.save(self._manifest)

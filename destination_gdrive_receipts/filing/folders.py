@@ -2,29 +2,46 @@
 
 Drive happily makes two folders with the same name, so find-or-create runs under one lock and
 remembers what it made; creates use reserved ids, so a retried create cannot duplicate either.
+The root is looked for among the parent's child folders: a `parents` search sees a folder made a
+second ago, a name or appProperties search may not (kopia/kopia#90), and a missed root means a
+second archive.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Callable
 
 from destination_gdrive_receipts.config import Config, ServiceAccountCredentials
 from destination_gdrive_receipts.drive.gateway import DriveGateway
 from destination_gdrive_receipts.drive.inventory import (
-    FOLDER_MIME, DriveTree, Entry, account_markers, has_marker, marker_value, period_markers, query_literal,
-    root_key, root_markers,
+    FOLDER_MIME, DriveTree, Entry, account_markers, marker_value, period_markers, query_literal, root_key,
+    root_markers,
 )
 from destination_gdrive_receipts.filing.manifest import Manifest
+
+logger = logging.getLogger("airbyte")
 
 SERVICE_ACCOUNT_HINT = ("Service accounts have no Drive storage of their own: set Parent folder ID to a shared drive "
                         "(or a folder in one) where the service account is a Content manager, or sign in with OAuth.")
 
 PARENT_FIELDS = "id,name,mimeType,trashed,driveId,capabilities(canAddChildren)"
+CHILD_FIELDS = "nextPageToken,files(id,name,mimeType,parents,appProperties,trashed,createdTime,driveId)"
+FOREIGN_ROOT_WARNING = (
+    "A folder named {name!r} ({id}) is in the parent folder but was not made by this connector's sign-in (OAuth "
+    "client): it is left alone and a new root folder is used. Drive ties the drive.file access and the "
+    "connector's markers to the OAuth client: keep using the client that made the archive, or move the receipts "
+    "by hand. See the troubleshooting section of the connector's documentation.")
 
 
 class ParentFolderError(Exception):
     """The configured parent folder cannot hold the root folder; the message says why."""
+
+
+def is_our_root(item: dict, root_folder_name: str) -> bool:
+    markers = item.get("appProperties") or {}
+    return markers.get("kind") == "root" and markers.get("rootkey") == root_key(root_folder_name)
 
 
 def find_or_create_root(gateway: DriveGateway, config: Config) -> tuple[Entry, bool]:
@@ -33,13 +50,14 @@ def find_or_create_root(gateway: DriveGateway, config: Config) -> tuple[Entry, b
     if parent:
         _check_parent(gateway, parent)
     _require_shared_drive_for_service_account(gateway, config)
-    q = (f"{has_marker('kind', 'root')} and {has_marker('rootkey', root_key(config.root_folder_name))}"
-         f" and mimeType = {query_literal(FOLDER_MIME)} and trashed = false")
-    if parent:
-        q += f" and {query_literal(parent)} in parents"
-    found = sorted((Entry.from_drive(f) for f in gateway.list(q)), key=lambda e: (e.created, e.id))
-    if found:
-        return found[0], False
+    q = f"{query_literal(parent or 'root')} in parents and mimeType = {query_literal(FOLDER_MIME)} and trashed = false"
+    children = list(gateway.list(q, CHILD_FIELDS))
+    ours = sorted((Entry.from_drive(f) for f in children if is_our_root(f, config.root_folder_name)),
+                  key=lambda e: (e.created, e.id))
+    if ours:
+        return ours[0], False
+    for foreign in (f for f in children if f.get("name", "").casefold() == config.root_folder_name.casefold()):
+        logger.warning(FOREIGN_ROOT_WARNING.format(name=foreign.get("name"), id=foreign.get("id")))
     created = gateway.create_folder(config.root_folder_name, parent, root_markers(config.root_folder_name))
     return Entry.from_drive(created), True
 
@@ -101,4 +119,3 @@ class Folders:
             if self._manifest.remember(folder.id, marker_value("acct", account_id), period):
                 self._changed()
             return folder.id
-

@@ -1,5 +1,6 @@
-"""The small manifest in the root folder: which period folders the app made, which ones the user
-deleted (and when that was first seen), and the receipts generation of the last sync (a truncation needs a new one).
+"""The small manifest in the root folder: which period folders the app made (and when a sync last
+filed into each), which ones the user deleted (and from when), the ids of items made by recent syncs,
+and the receipts generation of the last sync (a truncation needs a new one).
 
 Drive forgets a permanently deleted folder entirely, so telling "the user deleted 2024-03" from
 "2024-03 was never made" needs memory of the folders we made. The manifest is JSON, tagged with
@@ -17,9 +18,10 @@ from typing import Any, Iterable
 import pendulum
 
 from destination_gdrive_receipts.drive.gateway import Media
-from destination_gdrive_receipts.drive.inventory import MANIFEST, Entry, has_marker
+from destination_gdrive_receipts.drive.inventory import MANIFEST, Entry, query_literal
 
 MANIFEST_NAME = ".receipts-manifest.json"
+MANIFEST_MIME = "application/json"
 VERSION = 1
 
 
@@ -27,7 +29,7 @@ VERSION = 1
 class Deletion:
     account_id: str
     period: str
-    observed_at: str       # RFC 3339 UTC; receipts attached before it stay out
+    observed_at: str       # RFC 3339 UTC cut-off; receipts attached before it stay out (see _deleted_at)
     folder_id: str = ""
 
 
@@ -36,6 +38,11 @@ class Manifest:
     generation: int | None = None
     known: dict[str, tuple[str, str]] = field(default_factory=dict)   # period folder id -> (account id, period)
     deleted: list[Deletion] = field(default_factory=list)
+    # Period folder id -> when a sync last saw it live and filed into it (RFC 3339 UTC): the deletion
+    # cut-off in My Drive, where Drive gives no trash date.
+    live_at: dict[str, str] = field(default_factory=dict)
+    # Ids of items made by recent syncs: fetched by id when a (lagging) property search misses them.
+    recent: set[str] = field(default_factory=set)
 
     # ---- pure rules --------------------------------------------------------------------------
     def observe(self, periods: Iterable[Entry], now: str) -> bool:
@@ -46,12 +53,17 @@ class Manifest:
         for folder_id, (account_id, period) in list(self.known.items()):
             entry = by_id.get(folder_id)
             if entry is None or not entry.live:
-                self.deleted.append(Deletion(account_id, period, _deleted_at(entry, now), folder_id))
+                cutoff = _deleted_at(entry, self.live_at.pop(folder_id, None), now)
+                self.deleted.append(Deletion(account_id, period, cutoff, folder_id))
                 del self.known[folder_id]
+                changed = True
+            elif folder_id not in self.live_at:
+                self.live_at[folder_id] = now     # a manifest from before live_at: seen live now
                 changed = True
         for entry in by_id.values():
             if entry.live and entry.id not in self.known:
                 changed |= self.remember(entry.id, entry.markers.get("acct", ""), entry.markers.get("period", ""))
+                self.live_at.setdefault(entry.id, now)
         # A folder the user restored from the trash undoes its deletion.
         restored = [d for d in self.deleted if d.folder_id in self.known]
         if restored:
@@ -64,6 +76,19 @@ class Manifest:
             return False
         self.known[folder_id] = (account_marker, period)
         return True
+
+    def filing_into(self, folder_id: str, now: str) -> bool:
+        """An item was filed into this live period folder at `now`: every receipt filed there so far was
+        attached before it, so a later deletion of the folder is dated no earlier than this."""
+        if folder_id not in self.known or self.live_at.get(folder_id, "") >= now:
+            return False
+        self.live_at[folder_id] = now
+        return True
+
+    def settle_recent(self, listed: Iterable[str], found: Iterable[str]) -> None:
+        """Keep only recent ids a listing did not show yet but that still exist (`found` by id).
+        Not a change worth a write by itself: the next write carries it."""
+        self.recent = (self.recent - set(listed)) & set(found)
 
     def reset(self) -> bool:
         """A reset brings everything back: forget every deletion."""
@@ -95,8 +120,10 @@ class Manifest:
         body = {
             "version": VERSION,
             "generation": self.generation,
-            "period_folders": [{"id": i, "account": a, "period": p} for i, (a, p) in sorted(self.known.items())],
+            "period_folders": [{"id": i, "account": a, "period": p, **_when(self.live_at.get(i))}
+                               for i, (a, p) in sorted(self.known.items())],
             "deleted_periods": [vars(d) for d in self.deleted],
+            "recent_items": sorted(self.recent),
         }
         return json.dumps(body, indent=1, sort_keys=True).encode()
 
@@ -107,19 +134,34 @@ class Manifest:
             generation=body.get("generation"),
             known={f["id"]: (f["account"], f["period"]) for f in body.get("period_folders", [])},
             deleted=[Deletion(**d) for d in body.get("deleted_periods", [])],
+            live_at={f["id"]: f["live_at"] for f in body.get("period_folders", []) if f.get("live_at")},
+            recent=set(body.get("recent_items", [])),
         )
 
 
-def _deleted_at(entry: Entry | None, now: str) -> str:
-    """When the folder was deleted: its trash time when Drive gives one, else now (when it was noticed).
+def _when(live_at: str | None) -> dict:
+    return {"live_at": live_at} if live_at else {}
 
-    Receipts attached between the deletion and this sync are newer than the deletion, so the earlier
-    cutoff lets them recreate the folder. A time ahead of ours (clock skew) is capped at now.
+
+def _deleted_at(entry: Entry | None, live_at: str | None, now: str) -> str:
+    """The cut-off for a deleted period folder: receipts attached after it are filed again.
+
+    An error must lean towards filing, never towards losing a receipt. Drive dates a trash only in
+    shared drives (trashedTime, "only populated for items in shared drives"); in My Drive, and for a
+    folder deleted for ever, the best lower bound is when a sync last saw the folder live and filed
+    into it: every receipt filed there was attached before that, and one attached later never reached
+    the folder. The earlier of the two known times wins; with neither (a manifest from an older
+    version), the time the deletion is noticed. A time ahead of ours (clock skew) is capped at now.
     """
+    known = [now]
+    if live_at:
+        known.append(live_at)
     try:
-        return min(_utc(entry.trashed_time), now) if entry is not None and entry.trashed_time else now
+        if entry is not None and entry.trashed_time:
+            known.append(_utc(entry.trashed_time))
     except (ValueError, TypeError, pendulum.parsing.exceptions.ParserError):
-        return now
+        pass
+    return min(known)
 
 
 def _utc(timestamp: str) -> str:
@@ -140,8 +182,13 @@ class ManifestStore:
         self._saved: bytes | None = None
 
     def load(self) -> Manifest:
-        q = f"{has_marker('kind', MANIFEST)} and {has_marker('root', self._root_id)} and trashed = false"
-        files = sorted(self._gateway.list(q, "nextPageToken,files(id,createdTime)"), key=lambda f: f.get("createdTime", ""))
+        # Found through its parent, not its markers: a `parents` search is read-after-write consistent
+        # (kopia/kopia#90), so a manifest written by the sync just before is never missed and doubled.
+        q = (f"{query_literal(self._root_id)} in parents and mimeType = {query_literal(MANIFEST_MIME)} "
+             "and trashed = false")
+        listed = self._gateway.list(q, "nextPageToken,files(id,createdTime,appProperties)")
+        files = sorted((f for f in listed if (f.get("appProperties") or {}).get("kind") == MANIFEST),
+                       key=lambda f: f.get("createdTime", ""))
         if not files:
             return Manifest()
         self._file_id = files[0]["id"]
@@ -161,7 +208,7 @@ class ManifestStore:
         if self._file_id:
             self._gateway.update(self._file_id, {}, media=media)
         else:
-            body = {"name": MANIFEST_NAME, "parents": [self._root_id], "mimeType": "application/json",
+            body = {"name": MANIFEST_NAME, "parents": [self._root_id], "mimeType": MANIFEST_MIME,
                     "appProperties": {"kind": MANIFEST, "root": self._root_id},
                     "description": "Remembers the period folders this connector made and those you deleted."}
             self._file_id = self._gateway.create_file(body, media)["id"]
