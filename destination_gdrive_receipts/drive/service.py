@@ -25,6 +25,11 @@ from googleapiclient.http import build_http
 
 from destination_gdrive_receipts.config import DRIVE_SCOPE, Config, OAuthCredentials
 
+# A service account has no consent screen and sees only what is shared with it (shared drives it is a
+# member of), so it asks for the full drive scope: with drive.file, reaching a shared drive or folder
+# the app did not create is undocumented. People signing in keep drive.file (BEHAVIOR.md).
+SERVICE_ACCOUNT_SCOPE = "https://www.googleapis.com/auth/drive"
+
 
 def build_credentials(config: Config) -> Any:
     """OAuth user credentials (access token used until Drive answers 401) or a service account."""
@@ -42,7 +47,7 @@ def build_credentials(config: Config) -> Any:
     info = dict(creds.info)
     if config.is_emulated:
         info["token_uri"] = config.token_uri
-    return google.oauth2.service_account.Credentials.from_service_account_info(info, scopes=[DRIVE_SCOPE])
+    return google.oauth2.service_account.Credentials.from_service_account_info(info, scopes=[SERVICE_ACCOUNT_SCOPE])
 
 
 def build_service(credentials: Any, root_url: str) -> Any:

@@ -23,6 +23,7 @@ class OAuth:
         self._valid: set[str] = set()
         self._lock = threading.Lock()
         self._sa_key: tuple[str, str, str] | None = None   # (key id, private PEM, public PEM)
+        self.service_account_scopes = []                   # the scope claim of each JWT grant
         self.installed_app = InstalledApp(self)   # consent page + authorization_code grant
 
     def credentials(self) -> dict:
@@ -60,6 +61,7 @@ class OAuth:
             return _grant_error("invalid_grant", "Invalid JWT Signature.")
         if claims.get("iss") != SA_EMAIL or not str(claims.get("aud", "")).endswith("/token"):
             return _grant_error("invalid_grant", "Invalid JWT: iss or aud mismatch.")
+        self.service_account_scopes.append(str(claims.get("scope", "")))   # what was asked, for tests
         return self._token_answer()
 
     def _token_answer(self) -> Response:

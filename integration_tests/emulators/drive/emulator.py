@@ -81,6 +81,11 @@ class DriveEmulator:
         return {"auth_type": "service_account",
                 "service_account_info": json.dumps(self._oauth.service_account_info(self.token_uri))}
 
+    @property
+    def service_account_scopes(self) -> list[str]:
+        """The OAuth scopes asked for by each service-account (JWT) sign-in so far."""
+        return list(self._oauth.service_account_scopes)
+
     def issue_access_token(self) -> str:
         """A valid access token without going through /token (for raw HTTP calls in tests)."""
         return self._oauth.issue()
