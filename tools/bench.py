@@ -21,10 +21,11 @@ import time
 from pathlib import Path
 
 from tools import bench_data as data
+from tools import bench_records as records
 from tools import bench_report as report
 from tools import bench_scenarios as scenarios
 
-SCENARIOS = ("backfill", "archive", "memory", "peer")
+SCENARIOS = ("backfill", "archive", "memory", "records", "peer")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -85,6 +86,11 @@ def run_full(settings: scenarios.Settings, only: list[str]) -> tuple[dict, list[
         figures += report.memory_figures(m)
         for variant in ("without", "medium", "with"):
             _add(correctness, {**m[variant]["correct"], "failed_processes": m[variant]["failed"]})
+    if "records" in only:
+        measured["records"] = m = records.large_records(settings, lambda: scenarios._drive(settings, False, 0))
+        figures += report.record_figures(m)
+        for case in m["cases"].values():
+            _add(correctness, {**case["correct"], "failed_processes": int(case["returncode"] != 0)})
     if "peer" in only:
         measured["peer"] = m = scenarios.peer(settings)
         figures += report.peer_figures(m)

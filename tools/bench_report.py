@@ -122,6 +122,12 @@ def memory_figures(m: dict) -> list[Figure]:
     return figures
 
 
+def record_figures(m: dict) -> list[Figure]:
+    """Destination peak RSS with one large receipt sent in large records (tools/bench_records.py)."""
+    return [Figure("peak RSS", f"destination, {m['receipt_mib']:.0f} MiB receipt as {label}", case["destination"],
+                   "MB", 150, "<=") for label, case in m["cases"].items()]
+
+
 def sync_rss_figures(section: str, label: str, m: dict) -> list[Figure]:
     """Peak RSS of both processes of one realistic sync (same goal as the memory scenario)."""
     return [Figure(section, f"peak RSS, {role}, {label}", m["processes"][role]["peak_rss_mb"], "MB", 150, "<=")
