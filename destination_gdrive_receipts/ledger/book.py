@@ -70,8 +70,12 @@ class LedgerBook:
         self.report.touched = len(changes)
         for key in sorted(changes):
             self._write_period(changes[key], reset)
-        if filed or reset or (missing_entry is not None and missing_entry.explicitly_trashed):
-            self._write_missing(missing_entry, filed, reset)     # a trashed list comes back too
+        if filed or reset:
+            self._write_missing(missing_entry, filed, reset)
+        elif missing_entry is not None and missing_entry.explicitly_trashed:
+            files.untrash(self._gateway, self._tree, missing_entry)      # the user trashed it: put it back
+            self.report.missing_written = True
+            self.report.missing_counts = _counts_from_markers(missing_entry)
         else:
             self.report.missing_counts = _counts_from_markers(missing_entry)
         return self.report
@@ -95,7 +99,7 @@ class LedgerBook:
             if entry.explicitly_trashed and self._tree.is_live_folder(entry.parent):
                 key = (entry.markers.get("acct", ""), entry.markers.get("period", ""))
                 if key[0] and not key[0].startswith("h:") and not self._has_live_ledger(entry.parent):
-                    changes.setdefault(key, PeriodChange(*key))
+                    changes.setdefault(key, PeriodChange(*key, restore_only=True))
 
     def _add_every_ledger(self, changes: dict[tuple[str, str], PeriodChange]) -> None:
         for entry in self._tree.of_kind(files.LEDGER):
@@ -112,6 +116,10 @@ class LedgerBook:
         if folder_id is None:
             return
         candidates = self._ledgers_of(change.account_id, change.period)
+        if change.restore_only and candidates and candidates[0].parent == folder_id:
+            files.untrash(self._gateway, self._tree, candidates[0])    # its rows are as we wrote them
+            self.report.written += 1
+            return
         target = next((e for e in candidates if e.parent == folder_id and e.markers.get("fmt") == self._fmt
                        and (e.live or e.explicitly_trashed)), None)
         source = target or (candidates[0] if candidates else None)

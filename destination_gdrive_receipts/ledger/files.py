@@ -83,3 +83,7 @@ def write(gateway: DriveGateway, tree: DriveTree, *, existing: Entry | None, par
 
 def trash(gateway: DriveGateway, tree: DriveTree, entry: Entry) -> None:
     tree.put(Entry.from_drive(gateway.update(entry.id, {"trashed": True})))
+
+
+def untrash(gateway: DriveGateway, tree: DriveTree, entry: Entry) -> None:
+    tree.put(Entry.from_drive(gateway.update(entry.id, {"trashed": False})))

@@ -23,6 +23,7 @@ class PeriodChange:
     account_name: str = ""
     upserts: dict[str, tuple[dict, datetime.date]] = field(default_factory=dict)  # id → (transaction, day)
     removals: set[str] = field(default_factory=set)
+    restore_only: bool = False     # nothing changed: only put back a ledger the user trashed
 
 
 @dataclass(frozen=True)

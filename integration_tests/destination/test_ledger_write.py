@@ -199,3 +199,23 @@ def test_given_a_user_edit_when_rows_do_not_change_then_it_stays_and_a_changed_r
     rows = {r["Transaction id"]: r for r in ledgers(drive)["2025-04"]}
     assert rows["tx-0090"]["Amount"] == "-45,00" and rows["tx-0090"]["Note"] == ""     # replaced by the bank's
     assert rows["tx-0091"]["Note"] == "checked by the accountant"                      # kept
+
+
+def test_given_user_trashed_the_ledger_and_the_list_when_a_sync_opens_drive_then_both_come_back_without_a_read(
+        drive, config, bank, tmp_path):
+    from integration_tests.destination.test_write_reconcile import index_messages
+
+    txs = [for_receipt(m, i) for i, m in enumerate(APRIL)] + [transaction(10)]
+    assert run_write(tmp_path, config, sync_messages(APRIL, txs)).returncode == 0
+    kept = {r.app_properties["kind"]: r.id for r in drive.files.values()
+            if r.app_properties.get("kind") in ("ledger", "missing")}
+    for file_id in kept.values():
+        drive.user_trash(file_id)
+    drive.reset_counters()
+
+    result = run_write(tmp_path, config, index_messages(bank, APRIL))      # a quiet night: only the index
+
+    assert result.returncode == 0, result.stderr
+    assert not any(drive.files[i].trashed for i in kept.values())
+    assert drive.counts["files.export"] == 0 and drive.counts["write"] == 2
+    assert {r["Transaction id"] for r in ledgers(drive)["2025-04"]} == {"tx-0001", "tx-0002", "tx-0010"}
