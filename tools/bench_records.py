@@ -1,4 +1,4 @@
-"""Memory case: the destination alone, fed one 40 MiB receipt in chunks larger than the source's own.
+"""Memory case: the destination alone, fed one large receipt in chunks larger than the source's own.
 
 The source sends 3 MB raw chunks, but the destination must stay flat for any record up to the
 platform's size limit (Airbyte's Cloud limits page: 20 MB a record, later raised to 100 MB; the
@@ -22,15 +22,16 @@ from tools import bench_data as data
 from tools.bench_report import verify_landing
 
 ROOT = Path(__file__).resolve().parents[1]
-RECEIPT_BYTES = 40 * data.MiB
-CHUNKS = (("4 MiB raw chunks (5.6 MB records)", 4 * data.MiB),
-          ("14 MiB raw chunks (19.6 MB records, the 20 MB record limit)", 14 * data.MiB))
+CASES = (("40 MiB receipt as 4 MiB raw chunks (5.6 MB records)", 40 * data.MiB, 4 * data.MiB),
+         ("40 MiB receipt as 14 MiB raw chunks (19.6 MB records, the 20 MB record limit)", 40 * data.MiB, 14 * data.MiB),
+         ("100 MiB receipt as 70 MiB raw chunks (98 MB records, the 100 MB record limit)", 100 * data.MiB,
+          70 * data.MiB))
 
 
-def write_input(path: Path, chunk_bytes: int) -> str:
+def write_input(path: Path, receipt_bytes: int, chunk_bytes: int) -> str:
     """RECORD lines of one receipt (deterministic bytes) and its STATE; returns the receipt's SHA-256."""
     from integration_tests.destination import messages as M
-    content = hashlib.sha256(b"large-record").digest() * (RECEIPT_BYTES // 32)
+    content = hashlib.sha256(b"large-record").digest() * (receipt_bytes // 32)
     meta = M.receipt(1)
     with path.open("w") as out:
         for chunk in M.chunks(meta, content, chunk_bytes):
@@ -54,12 +55,13 @@ def large_records(settings, drive_factory) -> dict:
     from integration_tests.destination.messages import catalog
     from tools.bench_emulators import method
     from tools.bench_runner import write_json
-    result: dict = {"receipt_mib": RECEIPT_BYTES / data.MiB, "cases": {}}
+    result: dict = {"cases": {}}
     workdir = settings.workdir / "memory-records"
     workdir.mkdir(parents=True, exist_ok=True)
-    for label, chunk_bytes in CHUNKS:
+    for label, receipt_bytes, chunk_bytes in CASES:
         stdin = workdir / f"input-{chunk_bytes // data.MiB}.jsonl"
-        sha = subprocess.run([sys.executable, "-m", "tools.bench_records", str(stdin), str(chunk_bytes)],
+        sha = subprocess.run([sys.executable, "-m", "tools.bench_records", str(stdin), str(receipt_bytes),
+                              str(chunk_bytes)],
                              capture_output=True, text=True, check=True, cwd=ROOT,
                              env={**os.environ, "PYTHONPATH": str(ROOT)}).stdout.strip()
         with drive_factory() as drive:
@@ -72,9 +74,9 @@ def large_records(settings, drive_factory) -> dict:
                                      drive.call(data.landed_receipts))
         stdin.unlink()
         result["cases"][label] = {"destination": peak, "returncode": code, "correct": correct}
-        settings.log(f"memory, 40 MiB receipt as {label}: destination {peak:.0f} MB")
+        settings.log(f"memory, {label}: destination {peak:.0f} MB")
     return result
 
 
 if __name__ == "__main__":
-    print(write_input(Path(sys.argv[1]), int(sys.argv[2])))
+    print(write_input(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])))

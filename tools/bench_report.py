@@ -124,8 +124,8 @@ def memory_figures(m: dict) -> list[Figure]:
 
 def record_figures(m: dict) -> list[Figure]:
     """Destination peak RSS with one large receipt sent in large records (tools/bench_records.py)."""
-    return [Figure("peak RSS", f"destination, {m['receipt_mib']:.0f} MiB receipt as {label}", case["destination"],
-                   "MB", 150, "<=") for label, case in m["cases"].items()]
+    return [Figure("peak RSS", f"destination, {label}", case["destination"], "MB", 150, "<=")
+            for label, case in m["cases"].items()]
 
 
 def sync_rss_figures(section: str, label: str, m: dict) -> list[Figure]:

@@ -3,7 +3,8 @@
 Each chunk is decoded straight into the attachment's spooled temporary file and hashed on the way,
 in slices, so at most one slice is held decoded whatever the chunk's or the file's size. The file is
 handed over only when its last chunk arrives and its size and SHA-256 match what the source announced.
-The content may come as a str or, from `input_lines.parse_line`, as a view of the input line.
+The content may come as a str or, from `input_lines.parse_line`, as a view of the input line or a
+temporary file (very long lines).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
+
+from destination_gdrive_receipts.filing.input_lines import FileText
 
 CONTENT_FIELDS = ("chunk_index", "chunk_count", "content_base64", "sha256", "size")
 SPOOL_MAX_BYTES = 1024 * 1024
@@ -97,7 +100,7 @@ class ReceiptAssembler:
         count = _field(record, "chunk_count", int, attachment_id)
         size = _field(record, "size", int, attachment_id)
         sha256 = _field(record, "sha256", str, attachment_id).lower()
-        content = _field(record, "content_base64", (str, bytes, memoryview), attachment_id)
+        content = _field(record, "content_base64", (str, bytes, memoryview, FileText), attachment_id)
         if count < 1 or not 0 <= index < count or size < 0:
             raise ChunkError(f"receipt {attachment_id!r}: chunk {index} of {count} for a {size}-byte file is impossible")
         if index == 0:

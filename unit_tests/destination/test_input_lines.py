@@ -52,3 +52,32 @@ def test_given_a_byte_stream_when_read_then_lines_are_those_of_readlines(text):
 
 def test_given_a_text_stream_when_read_then_its_lines_come_as_text():
     assert list(read_lines(io.StringIO("a\nb\n"))) == ["a\n", "b\n"]
+
+
+@pytest.mark.parametrize("escape_slashes", [False, True])
+def test_given_a_line_longer_than_the_spill_size_when_read_in_small_blocks_then_content_comes_from_a_file(
+        monkeypatch, escape_slashes):
+    from destination_gdrive_receipts.filing import input_lines
+    monkeypatch.setattr(input_lines, "SPILL_AT", 1000)
+    monkeypatch.setattr(input_lines, "READ_BLOCK", 777)      # blocks end anywhere, also inside "\/"
+    text = base64.b64encode(CONTENT).decode()
+    line = chunk_line(content_b64=text)
+    if escape_slashes:                                        # JSON's optional escape of "/"
+        line = line.replace(b"/", b"\\/")
+    stream = io.BytesIO(line + b'{"type":"LOG","log":{"level":"INFO","message":"next"}}\n')
+
+    spilled, after = list(read_lines(stream))
+
+    assert isinstance(spilled, input_lines.SpilledLine) and len(spilled.json) < 1000
+    parsed = parse_line(spilled)
+    content = parsed["record"]["data"]["content_base64"]
+    assert bytes(content[0:len(content)]) == text.encode()
+    expected = orjson.loads(line)
+    expected["record"]["data"]["content_base64"] = parsed["record"]["data"]["content_base64"]
+    assert parsed == expected and orjson.loads(after)["log"]["message"] == "next"
+    import hashlib
+    parsed["record"]["data"]["sha256"] = hashlib.sha256(CONTENT).hexdigest()
+    with ReceiptAssembler() as assembler:
+        receipt = assembler.add(parsed["record"]["data"])
+        assert receipt.file.read() == CONTENT
+        receipt.close()
