@@ -2,7 +2,8 @@
 
 Opening Drive = find (or create) the root folder, list the whole tree once, read the manifest,
 notice period folders the user deleted and whether this sync is a reset. A sync without receipts
-touches Drive not at all (unless it may truncate receipts: a clear-data job has no records); a sync without anything new reads but never writes.
+touches Drive not at all (unless it may truncate receipts: a clear-data job has no records); a
+sync without anything new reads but never writes.
 """
 
 from __future__ import annotations
