@@ -60,6 +60,7 @@ class PlatformConnection:
     state: list[dict] = field(default_factory=list)
     jobs: int = 0
     catalogs_sent: list[dict] = field(default_factory=list)   # what each attempt's destination received
+    last_job: Job | None = None
 
     # ---- jobs ---------------------------------------------------------------------------------
     def run(self, source_config: dict, destination_config: dict, *,
@@ -89,6 +90,7 @@ class PlatformConnection:
         """A job; when the first attempt is killed, a second attempt follows, as the platform retries."""
         self.jobs += 1
         job.id = self.jobs
+        self.last_job = job
         result = self._attempt(job, source_config, destination_config, kill_first_attempt_when)
         if result.killed:
             result = self._attempt(job, source_config, destination_config, None)

@@ -131,10 +131,14 @@ def test_given_first_attempt_killed_when_platform_retries_then_deleted_folder_st
     world.sync()
     for n in range(5):
         add_receipt(world, account, f"2025-12-{10 + n:02d}")
-    uploads = len(receipt_files(world.drive))
+    world.drive.reset_counters()
 
-    result = world.sync(kill_first_attempt_when=lambda: len(receipt_files(world.drive)) > uploads)
+    # Killed at its first Drive write (writes are paced, so the watcher is there before the last one).
+    world.sync(kill_first_attempt_when=lambda: world.drive.counts["write"] > 0)
 
-    assert world.connection.catalogs_sent[-1] != world.connection.catalogs_sent[-2]      # a second attempt ran
+    assert world.connection.last_job.attempts == 2
+    first, second = [[s["generation_id"] for s in c["streams"] if s["stream"]["name"] == "receipt_index"]
+                     for c in world.connection.catalogs_sent[-2:]]
+    assert second[0] == first[0] + 1                      # the retry bumped the full-refresh stream again
     assert check_exactly_once(world.bank, world.drive, except_ids=lost) == []
     assert not set(receipt_files(world.drive)) & lost
