@@ -20,7 +20,7 @@ from destination_gdrive_receipts.filing import layout
 from destination_gdrive_receipts.filing.folders import Folders
 from destination_gdrive_receipts.filing.manifest import Manifest
 from destination_gdrive_receipts.ledger import files, missing, table
-from destination_gdrive_receipts.ledger.buffer import TransactionBuffer
+from destination_gdrive_receipts.ledger.buffer import OFFSET, TransactionBuffer
 from destination_gdrive_receipts.ledger.formats import locale
 from destination_gdrive_receipts.ledger.plan import Filed, PeriodChange, group
 from destination_gdrive_receipts.ledger.rows import Row, build_row, relink
@@ -61,8 +61,10 @@ class LedgerBook:
         reset = self._reset
         if reset:
             logger.info("Reset of the transactions stream: every ledger is rebuilt from this sync's transactions.")
-        changes, filed = group(transactions, period=self._config.period, timezone=self._config.timezone,
-                               account_name=self._account_name, on_error=self._skip_transaction)
+        self._buffer = transactions
+        changes, filed = group(transactions.with_offsets(), period=self._config.period,
+                               timezone=self._config.timezone, account_name=self._account_name,
+                               on_error=self._skip_transaction, keep=lambda tx: tx[OFFSET])
         self._add_receipt_changes(changes)
         self._add_trashed_ledgers(changes)
         if reset:
@@ -124,10 +126,11 @@ class LedgerBook:
                        and (e.live or e.explicitly_trashed)), None)
         source = target or (candidates[0] if candidates else None)
         existing = {} if reset or source is None else self._read(source, table.decode)
-        file_ids = self._file_ids(existing.values(), change)
+        loaded = {tx_id: (self._buffer.at(offset), day) for tx_id, (offset, day) in change.upserts.items()}
+        file_ids = self._file_ids(existing.values(), loaded.values())
         rows = {k: relink(r, file_ids) for k, r in existing.items()}
         upserts = {tx_id: build_row(tx, day=day, loc=self._loc, file_ids=file_ids)
-                   for tx_id, (tx, day) in change.upserts.items()}
+                   for tx_id, (tx, day) in loaded.items()}
         merged = table.merge(rows, upserts, change.removals)
         dg = table.digest(merged)
         if target is not None and target.live and target.markers.get("dg") == dg:
@@ -174,10 +177,10 @@ class LedgerBook:
                            entry.name, entry.id)
         return parsed.rows
 
-    def _file_ids(self, rows, change: PeriodChange) -> dict[str, str | None]:
-        """Attachment id → live receipt file id, for every receipt these rows link to."""
+    def _file_ids(self, rows, transactions) -> dict[str, str | None]:
+        """Attachment id → live receipt file id, for every receipt these rows and transactions link to."""
         wanted = {a for r in rows for a in r.cells[-2].split()}
-        wanted |= {str(a) for tx, _ in change.upserts.values() for a in tx.get("attachment_ids") or []}
+        wanted |= {str(a) for tx, _ in transactions for a in tx.get("attachment_ids") or []}
         out: dict[str, str | None] = {}
         for attachment in wanted:
             entry = self._tree.receipt(attachment)
@@ -197,8 +200,9 @@ class LedgerBook:
         upserts: dict[str, Row] = {}
         for tx_id, where in filed.items():
             if where is not None and where.missing:
-                folder = self._tree.live_period(str(where.transaction["bank_account_id"]), where.period)
-                upserts[tx_id] = missing.build_row(where.transaction, day=where.day, loc=self._loc,
+                transaction = self._buffer.at(where.transaction)
+                folder = self._tree.live_period(str(transaction["bank_account_id"]), where.period)
+                upserts[tx_id] = missing.build_row(transaction, day=where.day, loc=self._loc,
                                                    account=where.account_name, period=where.period,
                                                    folder_id=folder.id if folder else None)
         removals = [tx_id for tx_id in filed if tx_id not in upserts]

@@ -11,6 +11,7 @@ import tempfile
 from typing import Iterator, Mapping
 
 SPOOL_MAX_BYTES = 4 * 1024 * 1024
+OFFSET = "_offset"
 FIELDS = ("id", "bank_account_id", "amount", "currency", "side", "vat_amount", "vat_rate", "category", "note",
           "status", "settled_at", "emitted_at", "label", "clean_counterparty_name", "attachment_ids",
           "attachment_required", "attachment_lost")
@@ -36,6 +37,15 @@ class TransactionBuffer:
         for offset in sorted(self._offsets.values()):
             self._file.seek(offset)
             yield json.loads(self._file.readline())
+
+    def with_offsets(self) -> Iterator[dict]:
+        """Every transaction, each with its position in the spool under OFFSET (for at())."""
+        for offset in sorted(self._offsets.values()):
+            yield {**self.at(offset), OFFSET: offset}
+
+    def at(self, offset: int) -> dict:
+        self._file.seek(offset)
+        return json.loads(self._file.readline())
 
     def close(self) -> None:
         self._file.close()

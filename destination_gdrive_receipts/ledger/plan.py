@@ -21,22 +21,22 @@ class PeriodChange:
     account_id: str
     period: str
     account_name: str = ""
-    upserts: dict[str, tuple[dict, datetime.date]] = field(default_factory=dict)  # id → (transaction, day)
+    upserts: dict[str, tuple[Any, datetime.date]] = field(default_factory=dict)  # id → (kept transaction, day)
     removals: set[str] = field(default_factory=set)
     restore_only: bool = False     # nothing changed: only put back a ledger the user trashed
 
 
 @dataclass(frozen=True)
 class Filed:
-    transaction: dict
+    transaction: Any          # what `keep` made of it: the record, or a reference to it
     day: datetime.date
     period: str
     account_name: str
     missing: bool
 
 
-def file_one(transaction: Mapping[str, Any], *, period: str, timezone: str,
-             account_name: Callable[[str], str]) -> tuple[Filed | None, set[str]]:
+def file_one(transaction: Mapping[str, Any], *, period: str, timezone: str, account_name: Callable[[str], str],
+             keep: Callable[[Mapping[str, Any]], Any] = dict) -> tuple[Filed | None, set[str]]:
     """Where the transaction's row goes (None when declined), and the periods that must drop it."""
     periods = set()
     if transaction.get("emitted_at"):
@@ -45,15 +45,20 @@ def file_one(transaction: Mapping[str, Any], *, period: str, timezone: str,
     key = layout.period_key(day, period)
     if is_declined(transaction):
         return None, periods | {key}
-    filed = Filed(dict(transaction), day, key, account_name(str(transaction["bank_account_id"])),
+    filed = Filed(keep(transaction), day, key, account_name(str(transaction["bank_account_id"])),
                   receipt_status(transaction) == MISSING)
     return filed, periods - {key}
 
 
 def group(transactions: Iterable[Mapping[str, Any]], *, period: str, timezone: str,
-          account_name: Callable[[str], str], on_error: Callable[[Mapping, Exception], None]
+          account_name: Callable[[str], str], on_error: Callable[[Mapping, Exception], None],
+          keep: Callable[[Mapping[str, Any]], Any] = dict
           ) -> tuple[dict[tuple[str, str], PeriodChange], dict[str, Filed | None]]:
-    """Changes per (account id, period), and per transaction id where it is filed (None: dropped)."""
+    """Changes per (account id, period), and per transaction id where it is filed (None: dropped).
+
+    `keep` decides what is held per transaction: a whole archive's records would not fit the
+    memory goal, so the destination keeps a position in its spool file instead.
+    """
     changes: dict[tuple[str, str], PeriodChange] = {}
     filed_by_id: dict[str, Filed | None] = {}
 
@@ -63,7 +68,8 @@ def group(transactions: Iterable[Mapping[str, Any]], *, period: str, timezone: s
     for transaction in transactions:
         account, tx_id = str(transaction["bank_account_id"]), str(transaction["id"])
         try:
-            filed, drop_from = file_one(transaction, period=period, timezone=timezone, account_name=account_name)
+            filed, drop_from = file_one(transaction, period=period, timezone=timezone, account_name=account_name,
+                                        keep=keep)
         except ValueError as error:
             on_error(transaction, error)
             continue
