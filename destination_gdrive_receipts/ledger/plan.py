@@ -38,11 +38,11 @@ class Filed:
 def file_one(transaction: Mapping[str, Any], *, period: str, timezone: str, account_name: Callable[[str], str],
              keep: Callable[[Mapping[str, Any]], Any] = dict) -> tuple[Filed | None, set[str]]:
     """Where the transaction's row goes (None when declined), and the periods that must drop it."""
-    periods = set()
-    if transaction.get("emitted_at"):
-        periods.add(layout.period_key(layout.filing_date({"emitted_at": transaction["emitted_at"]}, timezone), period))
     day = layout.filing_date(transaction, timezone)
     key = layout.period_key(day, period)
+    periods = {key}
+    if transaction.get("settled_at") and transaction.get("emitted_at"):    # else the emitted date is `day`
+        periods.add(layout.period_key(layout.filing_date({"emitted_at": transaction["emitted_at"]}, timezone), period))
     if is_declined(transaction):
         return None, periods | {key}
     filed = Filed(keep(transaction), day, key, account_name(str(transaction["bank_account_id"])),
