@@ -59,6 +59,9 @@ class LedgerBook:
     def run(self, transactions: TransactionBuffer) -> Report:
         missing_entry = self._missing_entry()
         reset = self._reset
+        # Ledgers were written before (the list exists): a live period folder without any is one deleted forever.
+        self._had_ledgers = missing_entry is not None
+        self._folders_before = self._tree.periods_at_open
         if reset:
             logger.info("Reset of the transactions stream: every ledger is rebuilt from this sync's transactions.")
         self._buffer = transactions
@@ -125,6 +128,10 @@ class LedgerBook:
         target = next((e for e in candidates if e.parent == folder_id and e.markers.get("fmt") == self._fmt
                        and (e.live or e.explicitly_trashed)), None)
         source = target or (candidates[0] if candidates else None)
+        if source is None and not reset and self._had_ledgers and folder_id in self._folders_before:
+            logger.warning("The ledger of %s (account %s) is gone from Drive (deleted forever?): it is written again "
+                           "with this sync's transactions of the period; a full refresh of the transactions "
+                           "stream makes it whole.", change.period, change.account_name or change.account_id)
         existing = {} if reset or source is None else self._read(source, table.decode)
         loaded = {tx_id: (self._buffer.at(offset), day) for tx_id, (offset, day) in change.upserts.items()}
         file_ids = self._file_ids(existing.values(), loaded.values())

@@ -33,6 +33,7 @@ class WatchedTree(DriveTree):
         self._watching = False
         self._changes_lock = threading.Lock()
         super().__init__(root_id, entries)
+        self.periods_at_open = frozenset(e.id for e in self.periods())   # folders that predate this sync
         self._watching = True
 
     @staticmethod

@@ -219,3 +219,16 @@ def test_given_user_trashed_the_ledger_and_the_list_when_a_sync_opens_drive_then
     assert not any(drive.files[i].trashed for i in kept.values())
     assert drive.counts["files.export"] == 0 and drive.counts["write"] == 2
     assert {r["Transaction id"] for r in ledgers(drive)["2025-04"]} == {"tx-0001", "tx-0002", "tx-0010"}
+
+
+def test_given_a_ledger_deleted_forever_when_its_period_changes_then_it_comes_back_with_a_warning(
+        drive, config, tmp_path):
+    assert run_write(tmp_path, config, sync_messages((), [transaction(95), transaction(96)])).returncode == 0
+    (ledger,) = [r for r in drive.files.values() if r.app_properties.get("kind") == "ledger"]
+    drive.user_delete(ledger.id)
+
+    result = run_write(tmp_path, config, sync_messages((), [transaction(96, amount=1.0)]))
+
+    assert result.returncode == 0, result.stderr
+    assert {r["Transaction id"] for r in ledgers(drive)["2025-04"]} == {"tx-0096"}     # what Drive still allows
+    assert "is gone from Drive (deleted forever?)" in result.logs
