@@ -18,7 +18,8 @@ Behaviour worth knowing (beyond the wire formats in reference/gdrive.md):
   mimeType queries do not (kopia/kopia#90); sharing refusals (permissions.py); a shared-drive item
   cap answering teamDriveFileLimitExceeded (store.py).
 Additions to the binding API: port=, token_uri, issue_access_token(), service_account_credentials()
-(JWT-bearer grant at /token), user_untrash(), drives.get, files.get alt=media.
+(JWT-bearer grant at /token), user_untrash(), drives.get, files.get alt=media, CSV import into
+Google Sheets and files.export as CSV (conversion.py, switches on `conversion`).
 """
 from __future__ import annotations
 
