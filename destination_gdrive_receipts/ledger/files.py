@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import threading
 from typing import Any, Mapping
+
+from googleapiclient.errors import HttpError
 
 from destination_gdrive_receipts.drive.gateway import DriveGateway, Media
 from destination_gdrive_receipts.drive.inventory import RECEIPT, DriveTree, Entry
@@ -19,6 +22,7 @@ SHEET_MIME = "application/vnd.google-apps.spreadsheet"
 CSV_MIME = "text/csv"
 LEDGER, MISSING_LIST = "ledger", "missing"
 SHEET, CSV, OFF = "sheet", "csv", "off"
+logger = logging.getLogger("airbyte")
 
 
 class WatchedTree(DriveTree):
@@ -68,18 +72,39 @@ def read_rows(gateway: DriveGateway, entry: Entry) -> bytes:
 
 def write(gateway: DriveGateway, tree: DriveTree, *, existing: Entry | None, parent: str, name: str, fmt: str,
           markers: Mapping[str, Any], data: bytes, description: str) -> Entry:
-    """Create the file in `parent`, or replace the content of `existing` (untrashed if needed): one write."""
-    media = Media(io.BytesIO(data), len(data), hashlib.md5(data).hexdigest(), CSV_MIME)
+    """Create the file in `parent`, or replace the content of `existing` (untrashed if needed): one write.
+
+    Should Drive refuse to re-import CSV into an existing Sheet (undocumented, BEHAVIOR.md), the Sheet is
+    replaced: a new one is created first, then the old one trashed, so the period never lacks a ledger.
+    """
     body: dict[str, Any] = {"name": name, "appProperties": dict(markers), "description": description}
-    if existing is not None:
-        if not existing.live:
-            body["trashed"] = False
-        result = gateway.update(existing.id, body, media=media)
-    else:
-        body.update(parents=[parent], mimeType=SHEET_MIME if fmt == SHEET else CSV_MIME,
-                    appProperties={k: v for k, v in markers.items() if v is not None})
-        result = gateway.create_file(body, media)
-    return tree.put(Entry.from_drive(result))
+    if existing is None:
+        return _create(gateway, tree, body, parent=parent, fmt=fmt, data=data)
+    if not existing.live:
+        body["trashed"] = False
+    try:
+        return tree.put(Entry.from_drive(gateway.update(existing.id, body, media=_media(data))))
+    except HttpError as error:
+        if fmt != SHEET or error.resp.status != 400:
+            raise
+    logger.warning("Drive refused to update the Sheet %s in place; it is replaced by a new Sheet (the old one "
+                   "goes to the trash).", name)
+    body.pop("trashed", None)
+    replacement = _create(gateway, tree, body, parent=parent, fmt=fmt, data=data)
+    if existing.live:
+        trash(gateway, tree, existing)
+    return replacement
+
+
+def _create(gateway: DriveGateway, tree: DriveTree, body: dict[str, Any], *, parent: str, fmt: str,
+            data: bytes) -> Entry:
+    body = {**body, "parents": [parent], "mimeType": SHEET_MIME if fmt == SHEET else CSV_MIME,
+            "appProperties": {k: v for k, v in body["appProperties"].items() if v is not None}}
+    return tree.put(Entry.from_drive(gateway.create_file(body, _media(data))))
+
+
+def _media(data: bytes) -> Media:
+    return Media(io.BytesIO(data), len(data), hashlib.md5(data).hexdigest(), CSV_MIME)
 
 
 def trash(gateway: DriveGateway, tree: DriveTree, entry: Entry) -> None:

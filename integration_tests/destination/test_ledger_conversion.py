@@ -82,14 +82,23 @@ def test_given_each_display_setting_when_the_same_transactions_come_again_then_n
 
 
 @pytest.mark.slow
-def test_given_drive_refusing_csv_updates_of_a_sheet_when_a_ledger_changes_then_the_sync_fails_clearly(
+def test_given_drive_refusing_csv_updates_of_a_sheet_when_a_ledger_changes_then_a_new_sheet_replaces_it(
         drive, config, tmp_path):
     assert run_write(tmp_path, config, sync_messages((), [transaction(1)])).returncode == 0
+    before = _ledger_ids(drive)
     drive.conversion.update_converts = False
 
     result = run_write(tmp_path, config, sync_messages((), [transaction(1, amount=99.0)]))
 
-    assert result.returncode != 0
-    assert not any(m.get("type") == "STATE" and m["state"]["stream"]["stream_descriptor"]["name"] == "transactions"
-                   for m in result.messages)                   # nothing lost: the transaction comes again
-    assert result.errors and "Traceback" not in result.errors[0]["message"]
+    assert result.returncode == 0, result.stderr
+    after = _ledger_ids(drive)
+    assert len(after) == len(before) == 1 and not after & before          # replaced: one live ledger per period
+    assert all(drive.files[i].trashed for i in before)                      # the old Sheet in the trash
+    (rows,) = ledgers(drive).values()
+    assert any("99" in cell for row in rows for cell in row.values())      # the new amount is in it
+    assert any(m.get("type") == "STATE" and m["state"]["stream"]["stream_descriptor"]["name"] == "transactions"
+               for m in result.messages)
+
+
+def _ledger_ids(drive) -> set[str]:
+    return {r.id for r in drive.files.values() if r.app_properties.get("kind") == "ledger" and not r.trashed}
