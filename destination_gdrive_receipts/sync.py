@@ -178,8 +178,9 @@ class Sync:
         entries += self._recent_missing(gateway, manifest, root.id, {e.id for e in entries})
         tree = self._tree = WatchedTree(root.id, entries)   # also indexes ledger files
         self._manifest_dirty = self._prepare_manifest(manifest, tree)
-        logger.info("Drive root folder %s (%s): %d receipts and %d period folders known",
-                    root.name, root.id, sum(1 for e in entries if e.kind == "receipt"), len(tree.periods()))
+        logger.info("Drive root folder %s (%s): %d receipts and %d period folders known, %d deleted period "
+                    "folders remembered", root.name, root.id, sum(1 for e in entries if e.kind == "receipt"),
+                    len(tree.periods()), len(manifest.deleted))
         quota = QuotaGuard(gateway.about, shared_drive=bool(gateway.drive_id))
         folders = Folders(gateway, tree, manifest, self._mark_dirty)
         return Filer(config=self.config, gateway=gateway, tree=tree, folders=folders, manifest=manifest,

@@ -22,8 +22,10 @@ RECEIPT_OUTCOMES = ("uploaded", "updated", "skipped", "restored", "moved")
 _COUNT = re.compile(r"^\s*([a-z][a-z ]*?)\s+(\d+)\s*$")
 _BYTES = re.compile(r"^\s*(\d+) bytes uploaded\s*$")
 _WRITES = re.compile(r"^\s*(\d+) Drive write requests?\s*$")
-# "Drive root folder Qonto (1abc): 120 receipts and 14 period folders known" (at the sync's start)
-_ROOT = re.compile(r"Drive root folder .* (\d+) receipts? and (\d+) period folders? known")
+# "Drive root folder Qonto (1abc): 120 receipts and 14 period folders known, 2 deleted period folders
+# remembered" (at the sync's start; destinations before 0.2.0 end the line at "known")
+_ROOT = re.compile(r"Drive root folder .* (\d+) receipts? and (\d+) period folders? known"
+                   r"(?:, (\d+) deleted period folders? remembered)?")
 _DELETED = re.compile(r"^Period folder (\S+) was deleted in Drive")
 
 
@@ -103,9 +105,11 @@ class SyncTally:
         elif match := _ROOT.search(text):
             self.archive["receipts_known"] = int(match.group(1))
             self.archive["periods_known"] = int(match.group(2))
+            if match.group(3) is not None:
+                self.archive["deleted_remembered"] = int(match.group(3))
         elif _DELETED.match(text):
             self.archive["deleted_periods_seen"] = self.archive.get("deleted_periods_seen", 0) + 1
-        elif text.startswith("Reset: deleted period folders are forgotten"):
+        elif text.startswith("Reset") and "deleted period folders are forgotten" in text:
             self.archive["reset"] = 1
         elif text.startswith("Ledgers: "):
             # "Ledgers: 2 period(s) touched, 3 ledger write(s); 4 transactions still miss a receipt (Main: 4)"

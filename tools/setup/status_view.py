@@ -30,10 +30,12 @@ def archive_lines(runs: list[RunRecord]) -> list[str]:
         return ["  no sync has reached Drive yet"]
     outcomes = last.outcomes
     receipts = last.archive["receipts_known"] + outcomes.get("uploaded", 0) + outcomes.get("restored", 0)
-    deleted = 0
-    for run in runs:
-        deleted = 0 if run.archive.get("reset") else deleted
-        deleted += run.archive.get("deleted_periods_seen", 0)
+    deleted = last.archive.get("deleted_remembered")
+    if deleted is None:             # a destination that does not report it: count the deletions it logged
+        deleted = 0
+        for run in runs:
+            deleted = 0 if run.archive.get("reset") else deleted
+            deleted += run.archive.get("deleted_periods_seen", 0)
     when = last.started.replace("T", " ")[:16]
     return [
         f"  receipts in Drive:        {receipts} (after the sync of {when})",

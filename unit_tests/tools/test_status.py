@@ -64,6 +64,13 @@ def test_given_a_reset_when_deleted_folders_are_counted_then_earlier_ones_are_fo
     assert "deleted folders remembered: 1" in text
 
 
+def test_given_a_destination_reporting_remembered_deletions_when_status_is_shown_then_its_figure_is_used():
+    last = ok_run(7, deleted=1)
+    last.archive["deleted_remembered"] = 4
+    text, _ = status_text([ok_run(5, deleted=2), last], None, NOW)
+    assert "deleted folders remembered: 4" in text
+
+
 def test_given_a_history_with_a_torn_line_when_parsed_then_the_readable_runs_remain():
     text = ok_run(1).to_line() + "\n{\"started\": \"2026-03-0\n" + FAILED.to_line() + "\n"
     assert [run.ok for run in parse_history(text)] == [True, False]

@@ -62,6 +62,16 @@ def test_given_the_destination_start_and_deletion_lines_when_observed_then_the_a
     assert t.archive == {"receipts_known": 120, "periods_known": 14, "deleted_periods_seen": 1}
 
 
+def test_given_the_destination_lines_of_this_release_when_observed_then_remembered_deletions_and_reset_are_read():
+    t = SyncTally()
+    for text in ("Reset (receipts is overwritten (full refresh, clear data or reset)): deleted period folders are "
+                 "forgotten, every receipt comes back.",
+                 "Drive root folder Qonto (1AbC): 120 receipts and 14 period folders known, 2 deleted period folders "
+                 "remembered"):
+        t.observe_destination({"type": "LOG", "log": {"message": text}})
+    assert t.archive == {"reset": 1, "receipts_known": 120, "periods_known": 14, "deleted_remembered": 2}
+
+
 def test_given_seconds_when_shown_as_a_clock_then_hours_minutes_seconds():
     assert [clock_text(s) for s in (0, 59.6, 3725)] == ["0:00:00", "0:01:00", "1:02:05"]
 
