@@ -10,8 +10,11 @@ time, so the scenario's config is completed here instead of relying on a fixed p
 from __future__ import annotations
 
 import functools
+import importlib.util
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 from typing import Any, Mapping
 
 import pytest
@@ -73,3 +76,33 @@ class EmulatedScenarios:
         root = cls.get_connector_root_dir()  # type: ignore[attr-defined]
         config = scenario.get_config_dict(connector_root=root, empty_if_missing=False)
         return scenario.model_copy(update={"config_dict": {**config, **cls.emulator_settings()}})
+
+
+def serve_project_suite_to_the_cdk_cli(directory: Path, module_file: str, class_name: str) -> None:
+    """Make `airbyte-cdk connector test connectors/<name>` run the project's own suite class.
+
+    The CLI (airbyte_cdk/cli/airbyte_cdk/_connector.py, run_connector_tests) writes a test module under
+    `.tmp/integration_tests/` that builds its suite with `create_connector_test_suite(connector_directory=
+    Path())`, from metadata.yaml and acceptance-test-config.yml alone. That generic suite cannot know that
+    the `emulator_config` scenario talks to a loopback emulator whose URL and credentials exist only at run
+    time. Called from the directory's conftest (loaded before that module), this hands the CLI the suite
+    class `make test` runs, with its fixtures.
+    """
+    import airbyte_cdk.test.standard_tests.util as standard_util
+
+    generic = standard_util.create_connector_test_suite
+    here = directory.resolve()
+
+    def project_suite() -> type:
+        spec = importlib.util.spec_from_file_location(f"_{Path(module_file).stem}_for_cli", here / module_file)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module     # the suite finds its directory through its module
+        spec.loader.exec_module(module)
+        return getattr(module, class_name)
+
+    def create_connector_test_suite(*, connector_name: str | None = None, connector_directory: Path | None = None):
+        if connector_directory is not None and Path(connector_directory).resolve() == here:
+            return project_suite()
+        return generic(connector_name=connector_name, connector_directory=connector_directory)
+
+    standard_util.create_connector_test_suite = create_connector_test_suite
