@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TAG    ?= dev
+# Test processes: most tests wait on connector processes and emulator latency, not on the CPU.
+TEST_WORKERS ?= 3
 
 .PHONY: demo test test-e2e test-sandbox bench bench-quick sync setup status unschedule images clean
 
@@ -16,8 +18,8 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)  ## demo sync on the built-in emulators, no credentials needed
 	$(BIN)/python -m tools.demo
 
-test: $(STAMP)  ## all tests (real sandbox / Drive tests skip without secrets/)
-	$(BIN)/python -m pytest
+test: $(STAMP)  ## all tests (real sandbox / Drive tests skip without secrets/), in TEST_WORKERS processes
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 bench: $(STAMP)  ## benchmark against the emulators; prints figures
 	$(BIN)/python -m tools.bench
@@ -41,7 +43,7 @@ images:  ## Docker images of both connectors, tagged $(TAG) (needs a running Doc
 	bash tools/build_images.sh $(TAG)
 
 test-e2e: $(STAMP)  ## only the end-to-end scenarios (connectors as processes against the emulators)
-	$(BIN)/python -m pytest integration_tests/e2e integration_tests/platform
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) integration_tests/e2e integration_tests/platform
 
 test-sandbox: $(STAMP)  ## the real Qonto sandbox / Google Drive suite (needs secrets/sandbox_*.json)
 	$(BIN)/python -m pytest -m sandbox -rs integration_tests
