@@ -63,14 +63,15 @@ def test_given_token_lifetime_and_early_refusal_when_clock_moves_then_401_before
 
 
 def test_given_rate_windows_when_exceeded_then_429_without_retry_after_and_downloads_not_counted():
-    with BankEmulator(dataset(), rate_windows=((5, 10.0), (8, 600.0)), time_scale=0.01) as emu:
+    # Scaled to a 2 s short window: wide enough that a loaded machine sends the first six in one window.
+    with BankEmulator(dataset(), rate_windows=((5, 10.0), (8, 600.0)), time_scale=0.2) as emu:
         _, attachment_id = receipt_holder(emu)
         url = emu.download_url(emu.dataset.attachments[attachment_id])
         answers = [get(emu, "/v2/organization").status_code for _ in range(6)]
         downloads = [requests.get(url, timeout=10).status_code for _ in range(3)]
         assert answers[:5] == [200] * 5 and answers[5] == 429 and downloads == [200] * 3
         assert "Retry-After" not in get(emu, "/v2/organization").headers
-        time.sleep(0.15)  # the short window (0.1 s scaled) is over; the long one (6 s) has 3 left
+        time.sleep(2.2)  # the short window (2 s scaled) is over; the long one (120 s) has 3 left
         assert [get(emu, "/v2/organization").status_code for _ in range(4)] == [200, 200, 200, 429]
 
 
