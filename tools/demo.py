@@ -142,7 +142,7 @@ def print_ledgers(drive, rows_shown: int = 8) -> None:
         table = sheet_rows(ledger)
         header, body = table[0], table[1:]
         print(f"{drive.files[drive.files[ledger.parents[0]].parents[0]].name}/{ledger.name} "
-              f"(Google Sheet, {len(body)} rows):")
+              f"(Google Sheet, {len(body)} row{'' if len(body) == 1 else 's'}):")
         for cells in ([header] + body)[: rows_shown + 1]:
             row = dict(zip(header, cells))
             link = row["Receipt"].replace("https://drive.google.com/file/d/", "…/d/")[:18]
