@@ -5,26 +5,8 @@ import json
 import pytest
 from googleapiclient.errors import HttpError
 
-from integration_tests.emulators.drive import FOLDER, DriveEmulator
-from integration_tests.emulators.drive.client import build_drive
-
-
-@pytest.fixture
-def emu():
-    with DriveEmulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def drive(emu):
-    return build_drive(emu)
-
-
-def _folder(drive, name, parent=None, **extra):
-    body = {"name": name, "mimeType": FOLDER, **extra}
-    if parent:
-        body["parents"] = [parent]
-    return drive.files().create(body=body, fields="id", supportsAllDrives=True).execute()["id"]
+from integration_tests.emulators.drive import FOLDER
+from integration_tests.drive_client_fixtures import create_folder as _folder, drive, emu  # noqa: F401 (fixtures)
 
 
 def _reason(error: HttpError) -> str:

@@ -9,21 +9,11 @@ import requests
 from googleapiclient.errors import HttpError
 from googleapiclient.http import MediaIoBaseUpload
 
-from integration_tests.emulators.drive import FOLDER, DriveEmulator
+from integration_tests.emulators.drive import FOLDER
+from integration_tests.drive_client_fixtures import drive, emu  # noqa: F401 (fixtures)
 from integration_tests.emulators.drive.client import build_drive
 
 KIB256 = 256 * 1024
-
-
-@pytest.fixture
-def emu():
-    with DriveEmulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def drive(emu):
-    return build_drive(emu)
 
 
 @pytest.fixture
