@@ -52,7 +52,7 @@ class JobMeaning:
         return self.truncates and last_generation is not None and self.receipts_generation != last_generation
 
 
-def _value(stream: Any, name: str) -> Any:
+def stream_value(stream: Any, name: str) -> Any:
     value = getattr(stream, name, None)
     return getattr(value, "value", value)   # enums (DestinationSyncMode) → their text
 
@@ -63,9 +63,9 @@ def meaning(catalog: Any, routing: Routing) -> JobMeaning:
     if not receipts:
         return JobMeaning(False, False, None)
     stream = receipts[0]
-    generation, minimum = _value(stream, "generation_id"), _value(stream, "minimum_generation_id")
+    generation, minimum = stream_value(stream, "generation_id"), stream_value(stream, "minimum_generation_id")
     generation = generation if isinstance(generation, int) else None
-    if _value(stream, "destination_sync_mode") == "overwrite":
+    if stream_value(stream, "destination_sync_mode") == "overwrite":
         return JobMeaning(True, False, generation, f"{stream.stream.name} is overwritten (full refresh, clear data or reset)")
     # minimum 0 is "keep every generation" (a normal sync, or a refresh that retains records); a first
     # truncation at generation 0 has nothing to forget yet.

@@ -14,14 +14,10 @@ from destination_gdrive_receipts.config import Config
 from destination_gdrive_receipts.ledger.book import LedgerBook, Report
 from destination_gdrive_receipts.ledger.buffer import TransactionBuffer
 from destination_gdrive_receipts.ledger.files import OFF
+from destination_gdrive_receipts.platform import stream_value
 
 logger = logging.getLogger("airbyte")
 TRANSACTIONS = "transactions"
-
-
-def _value(stream: Any, name: str) -> Any:
-    value = getattr(stream, name, None)
-    return getattr(value, "value", value)
 
 
 def truncates(stream: Any) -> bool:
@@ -34,7 +30,7 @@ def truncates(stream: Any) -> bool:
     A truncating refresh on the platform re-sends every transaction anyway, and the merge updates
     every row; rows of transactions no longer sent stay (a lost row is worse than a stale one).
     """
-    return stream is not None and _value(stream, "sync_mode") == "full_refresh"
+    return stream is not None and stream_value(stream, "sync_mode") == "full_refresh"
 
 
 class Ledgers:
