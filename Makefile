@@ -7,7 +7,7 @@ TAG    ?= dev
 # Test processes: most tests wait on connector processes and emulator latency, not on the CPU.
 TEST_WORKERS ?= 3
 
-.PHONY: demo test test-e2e test-sandbox bench bench-quick sync setup status unschedule images clean
+.PHONY: demo try test test-e2e test-sandbox bench bench-quick sync setup schedule status unschedule images clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,9 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)  ## demo sync on the built-in emulators, no credentials needed
 	$(BIN)/python -m tools.demo
+
+try: $(STAMP)  ## the real `make setup`, a sync and `make status` against emulators, in .try/ (ARGS="--sign-in paste")
+	$(BIN)/python -m tools.try_setup $(ARGS)
 
 test: $(STAMP)  ## all tests (real sandbox / Drive tests skip without secrets/), in TEST_WORKERS processes
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
@@ -49,4 +52,4 @@ test-sandbox: $(STAMP)  ## the real Qonto sandbox / Google Drive suite (needs se
 	$(BIN)/python -m pytest -m sandbox -rs integration_tests
 
 clean:
-	rm -rf $(VENV) .pytest_cache .demo .bench
+	rm -rf $(VENV) .pytest_cache .demo .try .bench

@@ -8,13 +8,14 @@ prints the URL and a ready source config (JSON), then serves until interrupted.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 
 from ..serve import serve_until_stopped
 from .dataset import BankDataset
 from .emulator import BankEmulator
-from .sample import make_sample_dataset
+from .sample import make_sample_dataset, recent_window
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,7 +27,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--transactions", type=int, default=200)
     parser.add_argument("--receipts", type=int, default=80)
-    parser.add_argument("--start-date", default="2025-01-01")
+    parser.add_argument("--start-date", default="2025-01-01", help="the source config's start_date")
+    parser.add_argument("--recent", action="store_true",
+                        help="sample data over the last 12 months up to today (default: the year 2025)")
     parser.add_argument("--sandbox", action="store_true", help="require X-Qonto-Staging-Token")
     parser.add_argument("--latency-ms", type=float, default=0)
     parser.add_argument("--pagination", choices=["page", "current_page", "both"], default="both")
@@ -44,7 +47,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    dataset = (make_sample_dataset(seed=args.seed, transactions=args.transactions, receipts=args.receipts)
+    window = recent_window(dt.date.today()) if args.recent else {}
+    dataset = (make_sample_dataset(seed=args.seed, transactions=args.transactions, receipts=args.receipts, **window)
                if args.sample else BankDataset())
     emulator = BankEmulator(dataset, sandbox=args.sandbox, latency_ms=args.latency_ms,
                             pagination=args.pagination, status_filter=args.status_filter,

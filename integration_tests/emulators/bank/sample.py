@@ -13,6 +13,7 @@ Attachment bytes are never built here (see content.py).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import random
 
@@ -163,3 +164,11 @@ def make_sample_dataset(seed: int = 1, accounts: int = 3, closed_accounts: int =
                           bump=False)
         txn.updated_ms = max(txn.updated_ms, created)
     return ds
+
+
+def recent_window(today: dt.date) -> dict[str, str]:
+    """start/end of make_sample_dataset for the 12 months up to yesterday, so a setup's default
+    start date (this year's first day) previews receipts; yesterday: no transaction in the future."""
+    end = today - dt.timedelta(days=1)
+    start = end - dt.timedelta(days=364)
+    return {"start": start.isoformat(), "end": end.isoformat()}
