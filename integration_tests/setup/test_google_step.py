@@ -13,19 +13,23 @@ URL = re.compile(r"http://127\.0\.0\.1:\d+/o/oauth2/auth\?\S+")
 
 
 @pytest.mark.slow
-def test_given_a_headless_machine_when_a_wrong_then_a_right_address_is_pasted_then_signed_in(
+def test_given_a_headless_machine_when_wrong_then_stale_then_right_addresses_are_pasted_then_signed_in(
         tmp_path, drive, client_file):
     require_browser()
-    shown, pastes = [], []
+    shown, pastes, asked = [], [], []
 
     def person_types(question):
+        asked.append(question)
         if question.startswith("Paste the whole address"):
+            urls = URL.findall("\n".join(shown))
             if not pastes:                      # first: only the host, as a hurried copy would be
                 pastes.append("http://localhost:8085/")
+            elif len(pastes) == 1:              # then: the tab of the first attempt, still open
+                pastes.append(approve(urls[0], intercept_redirect=True))
             else:
-                pastes.append(approve(URL.findall("\n".join(shown))[-1], intercept_redirect=True))
+                pastes.append(approve(urls[-1], intercept_redirect=True))
             return pastes[-1]
-        return ""                               # every other question: its default
+        return ""                               # every other question (what now: again): its default
 
     prompter = Prompter({"google_client_file": str(client_file)}, interactive=True, out=shown.append,
                         read=person_types, read_secret=lambda _q: pytest.fail("no secret is asked here"))
@@ -33,8 +37,10 @@ def test_given_a_headless_machine_when_a_wrong_then_a_right_address_is_pasted_th
     setup.google("paste")
 
     text = "\n".join(shown)
-    assert "has no code: paste the whole address" in text and "Let's try again." in text
-    assert len(URL.findall(text)) == 2          # a new address (new state and verifier) for the retry
+    assert "has no code: paste the whole address" in text
+    assert "comes from an earlier sign-in attempt" in text and "CSRF" not in text
+    assert sum(q.startswith("What now: try again (again), another OAuth client") for q in asked) == 2
+    assert len(URL.findall(text)) == 3          # a new address (new state and verifier) for each retry
     assert "Root folder 'Qonto': will be created at the first sync" in text
     credentials = setup.destination["credentials"]
     assert credentials["refresh_token"] == drive.oauth_credentials()["refresh_token"]

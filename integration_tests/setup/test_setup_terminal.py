@@ -115,20 +115,19 @@ def test_given_wrong_answers_when_setup_runs_in_a_terminal_then_each_is_explaine
     assert not (tmp_path / "home").exists()      # dry run: no crontab, no unit written
 
 
-@pytest.mark.slow
-def test_given_an_answers_file_when_setup_runs_unattended_then_a_wrong_answer_stops_with_its_message(
+def test_given_an_answers_file_when_setup_runs_unattended_then_a_wrong_client_file_stops_before_the_bank(
         tmp_path, bank, drive):
     creds = bank.api_key_credentials()
     service_account_key = tmp_path / "key.json"
     service_account_key.write_text(json.dumps({"type": "service_account", "private_key": "-----BEGIN"}))
     answers = {"organization_slug": creds["organization_slug"], "secret_key": creds["secret_key"],
-               "google_client_file": str(service_account_key)}
+               "google_client_file": str(service_account_key), "google_refresh_token": "1//token"}
     (tmp_path / "answers.json").write_text(json.dumps(answers))
     child, transcript = spawn(tmp_path, bank, drive, "--answers", str(tmp_path / "answers.json"), "--non-interactive")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 2
-    assert "bank account(s):" in transcript.text     # the bank step passed on the file's answers
-    assert "Setup stopped: google_client_file: This is a service-account key, not an OAuth client." in transcript.text
+    assert "google_client_file: This is a service-account key, not an OAuth client." in transcript.text
+    assert bank.count() == 0                          # checked before any call to the bank
     assert "Traceback" not in transcript.text and creds["secret_key"] not in transcript.text
     assert not (tmp_path / "secrets").exists() and drive.paths() == []

@@ -19,25 +19,15 @@ import shutil
 import sys
 from pathlib import Path
 
-from tools.setup import validate as v
+from tools.setup import answers as given, validate as v
 from tools.setup.prompts import Prompter, SetupStopped
 from tools.setup.schedule import Nightly
 from tools.setup.scheduler import Scheduler
-from tools.setup.wizard import Setup, can_open_browser, choice
-
-ANSWER_KEYS = """answers file keys (a JSON object; any key left out is asked, or its default used):
-  bank:    bank_auth (api_key|oauth), organization_slug, secret_key, sandbox (yes|no), staging_token,
-           bank_client_id, bank_client_secret, bank_refresh_token
-  google:  google_client_file, or google_client_id + google_client_secret; sign_in (browser|url|paste),
-           redirect_url (paste mode), root_folder_name
-  filing:  start_date (YYYY-MM-DD), period (month|quarter|year), timezone (IANA), share_with (e-mails)
-  finish:  confirm (yes|no), schedule (systemd|cron|none)"""
-_FLAG_ANSWERS = ("organization_slug", "google_client_file", "start_date", "period", "timezone", "root_folder_name",
-                 "share_with", "schedule")
-
+from tools.setup.google import can_open_browser
+from tools.setup.wizard import Setup
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="make setup", description=__doc__.split("\n\n")[0], epilog=ANSWER_KEYS,
+    parser = argparse.ArgumentParser(prog="make setup", description=__doc__.split("\n\n")[0], epilog=given.ANSWER_KEYS,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--answers", type=Path, help="JSON file of answers (may hold the secrets; keep it private)")
     parser.add_argument("--non-interactive", action="store_true", help="never ask: a missing or wrong answer stops")
@@ -49,25 +39,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--state-dir", type=Path, default=Path(".local-sync"))
     parser.add_argument("--bank-api-url", help="another Qonto API origin (an emulator or a proxy)")
     parser.add_argument("--drive-api-url", help="another Google API root (an emulator or a proxy)")
-    for name in _FLAG_ANSWERS:  # the non-secret answers, as flags too
+    for name in given.FLAG_ANSWERS:  # the non-secret answers, as flags too
         parser.add_argument("--" + name.replace("_", "-"), dest=name,
                             help="systemd, cron or none (default: systemd where it runs)" if name == "schedule" else None)
     return parser.parse_args(argv)
-
-
-def load_answers(args: argparse.Namespace) -> dict:
-    answers = {}
-    if args.answers:
-        try:
-            answers = json.loads(args.answers.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            raise SetupStopped(f"Cannot read the answers file {args.answers}: {getattr(error, 'strerror', None) or error}")
-        if not isinstance(answers, dict):
-            raise SetupStopped(f"The answers file {args.answers} must hold a JSON object.")
-    answers.update({name: getattr(args, name) for name in _FLAG_ANSWERS if getattr(args, name) is not None})
-    if isinstance(answers.get("share_with"), list):
-        answers["share_with"] = ", ".join(answers["share_with"])
-    return answers
 
 
 def machine_zone() -> str:
@@ -78,17 +53,6 @@ def machine_zone() -> str:
             return None
     link = os.path.realpath("/etc/localtime") if os.path.islink("/etc/localtime") else None
     return v.machine_time_zone(os.environ.get("TZ"), link, read("/etc/timezone"))
-
-
-def sign_in_mode(args: argparse.Namespace, prompter: Prompter) -> str:
-    """browser where one can open here; otherwise ask (an SSH session to a server: paste)."""
-    if args.sign_in:
-        return args.sign_in
-    if "sign_in" in prompter.answers or not can_open_browser():
-        return prompter.ask("sign_in", "No browser can be opened from here. Sign in with a browser on this machine "
-                            "(url) or on another one, pasting back where it lands (paste)",
-                            choice("browser", "url", "paste"), default="paste")
-    return "browser"
 
 
 def schedule_step(setup: Setup, args: argparse.Namespace, scheduler: Scheduler) -> None:
@@ -116,16 +80,32 @@ def _schedule_choice(default: str):
     return check
 
 
+def check_before_network(answers: dict, args: argparse.Namespace, interactive: bool) -> None:
+    """Unattended: every pure answer checked, every needed one present, before the bank is called."""
+    if interactive:
+        return
+    found = given.problems(answers, dt.date.today(), unattended=True)
+    forms = [key for key in ("destination_file", "service_account_key_file", "google_refresh_token") if key in answers]
+    mode = args.sign_in or answers.get("sign_in") or ("browser" if can_open_browser() else "paste")
+    if not forms and mode == "paste" and not any(text.startswith("sign_in:") for text in found):
+        found.append("sign_in: no browser here and nobody to paste the address the browser ends on (it changes at "
+                     "every attempt): give google_refresh_token, destination_file or service_account_key_file, "
+                     "or run make setup in a terminal.")
+    if found:
+        raise SetupStopped("nothing was checked with the bank or Google yet, nothing saved; fix the answers:\n  "
+                           + "\n  ".join(found))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        answers = load_answers(args)
+        answers = given.load_answers(args.answers, {name: getattr(args, name) for name in given.FLAG_ANSWERS})
         interactive = not args.non_interactive and sys.stdin.isatty()
+        check_before_network(answers, args, interactive)
         prompter = Prompter(answers, interactive)
         setup = Setup(prompter, args.secrets, dt.date.today(), machine_zone(), args.bank_api_url, args.drive_api_url)
-        sign_in = sign_in_mode(args, prompter)
         setup.bank()
-        setup.google(sign_in)
+        setup.google(args.sign_in)
         setup.choices()
         if not setup.preview():
             setup.say("Nothing saved. Run `make setup` again when you are ready.")

@@ -42,8 +42,19 @@ def secret(text: str, what: str = "secret key") -> str:
     return value
 
 
+_OFFSET = re.compile(r"^(?:UTC|GMT)\s*([+-])\s*(\d{1,2})(?::?(\d\d))?$", re.IGNORECASE)
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def time_zone(text: str) -> str:
     name = text.strip()
+    offset = _OFFSET.match(name)
+    if offset:  # an offset follows no daylight saving time: a city's zone does
+        sign, hours = offset.group(1), int(offset.group(2))
+        fixed = f"Etc/GMT{'-' if sign == '+' else '+'}{hours}" if not offset.group(3) and hours <= 12 else None
+        alternative = f" (a fixed offset all year: {fixed}, whose sign is reversed by convention)" if fixed else ""
+        raise Invalid(f"{name} is an offset, not a time zone: give your city's zone, e.g. Europe/Paris or "
+                      f"America/New_York, so daylight saving time is followed{alternative}.")
     try:
         if not name or name.startswith("/") or ".." in name:
             raise ZoneInfoNotFoundError(name)
@@ -60,6 +71,8 @@ def start_date(text: str, today: dt.date) -> str:
     try:
         day = dt.date.fromisoformat(text.strip())
     except ValueError:
+        if _ISO_DAY.match(text.strip()):
+            raise Invalid(f"{text.strip()} is not a day of the calendar: check the month's last day.") from None
         raise Invalid("Write the start date as YYYY-MM-DD, e.g. 2025-01-01.") from None
     if day > today:
         raise Invalid(f"{day} is in the future: choose today ({today}) or an earlier day.")
@@ -140,6 +153,14 @@ def oauth_client_file(text: str) -> OAuthClient:
         auth_uri=str(block.get("auth_uri") or GOOGLE_AUTH_URI),
         token_uri=str(block.get("token_uri") or GOOGLE_TOKEN_URI),
     )
+
+
+def unquote_path(text: str) -> str:
+    """A path as typed or dragged onto a terminal: 'a b.json', "a b.json" or a\\ b.json -> a b.json."""
+    path = text.strip()
+    if len(path) >= 2 and path[0] == path[-1] and path[0] in "'\"":
+        return path[1:-1]
+    return re.sub(r"\\(.)", r"\1", path) if "\\" in path else path
 
 
 def client_id(text: str) -> str:

@@ -9,22 +9,14 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tools.setup import connectors, google, validate as v
+from tools.setup import connectors, validate as v
+from tools.setup.google_step import google_step
 from tools.setup.estimate import account_label, build_preview, preview_lines
 from tools.setup.prompts import Prompter, SetupStopped
-from tools.sync_report import human_bytes
 
 BANK_HELP = ("Step 1/5 · The bank (Qonto). In the Qonto web app: Settings > Integrations & partnerships > API key.\n"
              "  Copy the organization slug (the login, e.g. pied-piper-7132) and the secret key. The key reads\n"
              "  accounts, transactions and receipts; it cannot move money. Nothing is shown while you type it.")
-GOOGLE_HELP = ("Step 2/5 · Google Drive. You need your own OAuth client (three steps in console.cloud.google.com):\n"
-               "  1. APIs & Services > Library: enable the Google Drive API;\n"
-               "  2. OAuth consent screen: External, then Publish app (drive.file needs no review; an app left in\n"
-               "     Testing gets refresh tokens that Google expires after 7 days);\n"
-               "  3. Credentials > Create credentials > OAuth client ID > Desktop app, then Download JSON.\n"
-               "  Give the path of that client_secret_….json (or press Enter to type the client ID and secret).")
-
-
 @dataclass
 class Setup:
     prompter: Prompter
@@ -86,55 +78,20 @@ class Setup:
 
     # -- step 2 --------------------------------------------------------------------------------
     def google(self, sign_in: str) -> None:
-        p = self.prompter
-        self.say(GOOGLE_HELP)
-        self.client = p.ask("google_client_file", "Path of the client_secret….json (Enter: type ID and secret)",
-                            _client_file, default="")
-        if self.client is None:
-            self.client = v.OAuthClient(p.ask("google_client_id", "Client ID", v.client_id),
-                                        p.ask("google_client_secret", "Client secret", v.secret, secret=True))
-        root = None
-        while True:
-            try:
-                token = self._sign_in(sign_in)
-                root = root or p.ask("root_folder_name", "Name of the root folder in your Drive", v.folder_name,
-                                     default="Qonto")
-                look = google.drive_look(self.client, token, self.drive_api_url or google.GOOGLE_DRIVE_URL, root)
-                break
-            except google.SignInError as problem:
-                self._failed("Google sign-in did not finish", str(problem))
-        free = look["quota"].get("limit")
-        used = int(look["quota"].get("usage") or 0)
-        space = "unlimited" if free is None else human_bytes(max(0, int(free) - used)) + " free"
-        where = "exists (it will be used)" if look["root_found"] else "will be created at the first sync"
-        self.say(f"  ✓ signed in{' as ' + look['email'] if look['email'] else ''}; Drive: {space}.")
-        self.say(f"  Root folder '{root}': {where}. Only what this app creates is visible to it (drive.file).")
-        self.destination = {"credentials": {"auth_type": "oauth2.0", "client_id": self.client.client_id,
-                                            "client_secret": self.client.client_secret, "refresh_token": token},
-                            "root_folder_name": root}
-        if self.drive_api_url:
-            self.destination["drive_api_url"] = self.drive_api_url
-
-    def _sign_in(self, mode: str) -> str:
-        if mode == "paste":
-            flow, url = google.paste_url(self.client)
-            self.say("Open this address in a browser on any machine, sign in and press Allow:\n" + url)
-            self.say("The browser then fails to load a http://localhost… page: that is expected.")
-            pasted = self.prompter.ask("redirect_url", "Paste the whole address of that page", _text)
-            return google.finish_pasted(flow, pasted)
-        return google.sign_in_local(self.client, open_browser=(mode == "browser"), say=self.say)
+        google_step(self, sign_in)
 
     # -- step 3 --------------------------------------------------------------------------------
     def choices(self) -> None:
         p = self.prompter
         self.say("Step 3/5 · What to export and how to file it.")
+        given = self.destination   # an existing destination.json's choices are the defaults
         start = p.ask("start_date", "Receipts from which day (YYYY-MM-DD)",
                       lambda text: v.start_date(text, self.today), default=f"{self.today.year}-01-01")
-        period = p.ask("period", "One folder per month, quarter or year", v.period, default="month")
+        period = p.ask("period", "One folder per month, quarter or year", v.period, default=given.get("period", "month"))
         zone = p.ask("timezone", "Time zone (files late-evening payments, and the nightly run at 23:30)",
-                     v.time_zone, default=self.machine_zone)
+                     v.time_zone, default=given.get("timezone") or self.machine_zone)
         shares = p.ask("share_with", "Share the root folder read-only with (e-mails, comma-separated; Enter: nobody)",
-                       v.share_list, default="")
+                       v.share_list, default=", ".join(s.get("email", "") for s in given.get("share_with") or []))
         self.source["start_date"] = start
         self.destination.update({"period": period, "timezone": zone, "share_with": shares})
 
@@ -184,29 +141,3 @@ def choice(*options: str):
             raise v.Invalid(f"Choose one of {', '.join(options)}.")
         return value
     return check
-
-
-def _client_file(text: str):
-    if not text.strip():
-        return None
-    path = Path(text.strip()).expanduser()
-    try:
-        content = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise v.Invalid(f"Cannot read {path}: {getattr(error, 'strerror', None) or 'not a text file'}.") from None
-    return v.oauth_client_file(content)
-
-
-def _text(text: str) -> str:
-    if not text.strip():
-        raise v.Invalid("Paste the address (it starts with http://localhost).")
-    return text.strip()
-
-
-def can_open_browser() -> bool:
-    import webbrowser
-    try:
-        webbrowser.get()
-    except webbrowser.Error:
-        return False
-    return sys.platform == "darwin" or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))

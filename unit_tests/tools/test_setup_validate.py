@@ -43,7 +43,8 @@ def test_given_a_start_date_when_checked_then_it_is_used_from_2017_on(text, expe
 @pytest.mark.parametrize("text, message", [
     ("2026-03-16", "in the future"),
     ("15/03/2025", "YYYY-MM-DD"),
-    ("2025-02-30", "YYYY-MM-DD"),
+    ("2025-02-30", "2025-02-30 is not a day of the calendar"),
+    ("2025-13-01", "not a day of the calendar"),
 ])
 def test_given_an_unusable_start_date_when_checked_then_the_message_says_why(text, message):
     with pytest.raises(v.Invalid, match=message):
@@ -55,6 +56,24 @@ def test_given_an_unknown_time_zone_when_checked_then_a_close_name_is_suggested(
     with pytest.raises(v.Invalid, match="not a time zone") as raised:
         v.time_zone(text)
     assert (f"Did you mean {suggestion}?" in str(raised.value)) == bool(suggestion)
+
+
+@pytest.mark.parametrize("text, fixed", [("UTC+1", "Etc/GMT-1"), ("GMT-5", "Etc/GMT+5"), ("utc+05:30", None)])
+def test_given_an_offset_when_checked_then_a_city_zone_is_asked_for_not_utc_suggested(text, fixed):
+    with pytest.raises(v.Invalid, match="is an offset, not a time zone") as raised:
+        v.time_zone(text)
+    assert "Did you mean UTC" not in str(raised.value)
+    assert (fixed in str(raised.value)) if fixed else "Etc/GMT" not in str(raised.value)
+
+
+@pytest.mark.parametrize("typed, path", [
+    ("'/home/me/My Downloads/client.json'", "/home/me/My Downloads/client.json"),
+    ('"/home/me/client.json" ', "/home/me/client.json"),
+    ("/home/me/My\\ Downloads/client.json", "/home/me/My Downloads/client.json"),
+    ("~/client.json", "~/client.json"),
+])
+def test_given_a_dragged_or_quoted_path_when_unquoted_then_the_plain_path_is_read(typed, path):
+    assert v.unquote_path(typed) == path
 
 
 @pytest.mark.parametrize("text", ["Europe/Paris", "UTC", "America/Argentina/Buenos_Aires"])
