@@ -36,11 +36,14 @@ sync: $(STAMP)  ## real incremental sync with the configs in secrets/ (make setu
 setup: $(STAMP)  ## guided setup of your own bank and Drive: check, preview, nightly schedule (ARGS="--help")
 	$(BIN)/python -m tools.setup $(ARGS)
 
-status: $(STAMP)  ## last syncs, next run, archive; exits 1 when the last sync failed
-	@$(BIN)/python -m tools.status
+status: $(STAMP)  ## last syncs, next run, archive; exits non-zero when the last sync failed (ARGS="--state-dir DIR")
+	@$(BIN)/python -m tools.status $(ARGS)
+
+schedule: $(STAMP)  ## install the nightly sync for the configs make setup saved (ARGS="--schedule cron --secrets DIR --state-dir DIR")
+	$(BIN)/python -m tools.setup.schedule_step $(ARGS)
 
 unschedule: $(STAMP)  ## remove the nightly schedule make setup installed
-	$(BIN)/python -m tools.setup.scheduler remove
+	$(BIN)/python -m tools.setup.schedule_step --remove $(ARGS)
 
 images:  ## Docker images of both connectors, tagged $(TAG) (needs a running Docker; see tools/build_images.sh)
 	bash tools/build_images.sh $(TAG)

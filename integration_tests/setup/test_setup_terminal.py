@@ -93,7 +93,8 @@ def test_given_wrong_answers_when_setup_runs_in_a_terminal_then_each_is_explaine
     child.expect_exact("Drive check passed")
     child.expect_exact("would add to your crontab")
     child.expect_exact("TZ=Europe/Paris date")
-    child.expect_exact("Done.")
+    child.expect_exact("Done: the configs are saved in")
+    child.expect_exact("the schedule above was only printed (--dry-run-schedule)")
     child.expect(pexpect.EOF)
     child.close()
 

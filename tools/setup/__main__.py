@@ -15,15 +15,14 @@ import argparse
 import datetime as dt
 import json
 import os
-import shutil
 import sys
 from pathlib import Path
 
 from tools.setup import answers as given, validate as v
 from tools.setup.prompts import Prompter, SetupStopped
-from tools.setup.schedule import Nightly
+from tools.setup.schedule_step import choose_and_install, sync_command
 from tools.setup.scheduler import Scheduler
-from tools.setup.google import can_open_browser
+from tools.setup.google import can_open_browser, shorten
 from tools.setup.wizard import Setup
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -55,29 +54,11 @@ def machine_zone() -> str:
     return v.machine_time_zone(os.environ.get("TZ"), link, read("/etc/timezone"))
 
 
-def schedule_step(setup: Setup, args: argparse.Namespace, scheduler: Scheduler) -> None:
-    p = setup.prompter
+def schedule_step(setup: Setup, args: argparse.Namespace, scheduler: Scheduler) -> bool:
     setup.say("Step 5/5 · The nightly sync at 23:30.")
-    default = "systemd" if scheduler.has_systemd() else "cron" if shutil.which("crontab") else "none"
-    if default == "none":
-        setup.say("  Neither a running systemd nor cron was found on this machine.")
-    kind = p.ask("schedule", "Schedule with systemd, cron, or none", _schedule_choice(default), default=default)
-    if kind == "none":
-        setup.say("  No schedule installed: run `make sync` yourself, or `make setup` again later.")
-        return
-    nightly = Nightly(zone=setup.destination["timezone"])
-    python = str(Path(sys.executable))
-    scheduler.install(nightly, kind, python, machine_zone(), dry_run=args.dry_run_schedule)
-
-
-def _schedule_choice(default: str):
-    def check(text: str) -> str:
-        value = text.strip().lower() or default
-        value = default if value == "auto" else value
-        if value not in ("systemd", "cron", "none"):
-            raise v.Invalid("Choose systemd, cron or none.")
-        return value
-    return check
+    sync = sync_command(Path.cwd(), args.secrets, args.state_dir)
+    return choose_and_install(setup.prompter, scheduler, setup.destination["timezone"], sync, machine_zone(),
+                              dry_run=args.dry_run_schedule)
 
 
 def check_before_network(answers: dict, args: argparse.Namespace, interactive: bool) -> None:
@@ -96,8 +77,21 @@ def check_before_network(answers: dict, args: argparse.Namespace, interactive: b
                            + "\n  ".join(found))
 
 
+def finish(setup: Setup, args: argparse.Namespace, scheduled: bool) -> int:
+    """The last words, true to what happened; 3 when an unattended setup was told to schedule and could not."""
+    if scheduled and not args.dry_run_schedule:
+        setup.say("Done. The first night backfills everything since the start date; `make status` shows how it went.")
+        return 0
+    what = "the schedule above was only printed (--dry-run-schedule)" if scheduled else "nothing is scheduled"
+    setup.say(f"Done: the configs are saved in {args.secrets}/; {what}. `make sync` runs a sync now, "
+              "`make schedule` installs the nightly one.")
+    asked = str(setup.prompter.answers.get("schedule", "auto")).lower()
+    return 3 if not scheduled and not setup.prompter.interactive and asked in ("systemd", "cron") else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    saved = ""
     try:
         answers = given.load_answers(args.answers, {name: getattr(args, name) for name in given.FLAG_ANSWERS})
         interactive = not args.non_interactive and sys.stdin.isatty()
@@ -111,18 +105,17 @@ def main(argv: list[str] | None = None) -> int:
             setup.say("Nothing saved. Run `make setup` again when you are ready.")
             return 0
         setup.save()
+        saved = f" (the configs in {args.secrets}/ are saved: `make schedule` installs the nightly sync)"
         scheduler = Scheduler(repo=Path.cwd().resolve(), state_dir=args.state_dir, home=Path.home())
-        schedule_step(setup, args, scheduler)
-        setup.say("Done. The first night backfills everything since the start date; `make status` shows how it went.")
-        return 0
+        return finish(setup, args, schedule_step(setup, args, scheduler))
     except SetupStopped as stop:
-        print(f"Setup stopped: {stop}", file=sys.stderr)
+        print(f"Setup stopped: {stop}{saved}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("\nSetup interrupted: nothing was saved unless it said so above.", file=sys.stderr)
         return 130
     except Exception as error:  # last resort: one line, never a traceback (messages carry no secret)
-        print(f"Setup failed ({type(error).__name__}): {' '.join(str(error).split())[:300]}", file=sys.stderr)
+        print(f"Setup failed ({type(error).__name__}): {shorten(str(error), 300)}{saved}", file=sys.stderr)
         return 1
 
 

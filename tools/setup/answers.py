@@ -22,7 +22,9 @@ ANSWER_KEYS = """answers file keys (a JSON object; any key left out is asked, or
              google_client_file (or ID + secret) and a sign-in: sign_in (browser|url; paste needs a person);
            root_folder_name
   filing:  start_date (YYYY-MM-DD), period (month|quarter|year), timezone (IANA), share_with (e-mails)
-  finish:  confirm (yes|no), schedule (systemd|cron|none)"""
+  finish:  confirm (yes|no), schedule (systemd|cron|none)
+exit codes: 0 done; 2 stopped (nothing saved, unless it says so); 3 configs saved but the schedule asked
+for could not be installed (`make schedule` later); 130 interrupted"""
 FLAG_ANSWERS = ("organization_slug", "google_client_file", "start_date", "period", "timezone", "root_folder_name",
                 "share_with", "schedule")
 

@@ -30,8 +30,22 @@ class Nightly:
         return f"*-*-* {self.hour:02d}:{self.minute:02d}:00 {self.zone}"
 
 
-def systemd_service(repo: str, python: str) -> str:
-    log = f"{repo}/.local-sync/sync.log"
+@dataclass(frozen=True)
+class SyncCommand:
+    """What the schedule runs: `make sync` with the secrets and state folders setup used (absolute)."""
+
+    repo: str
+    python: str
+    secrets: str
+    state: str
+
+    def words(self) -> list[str]:
+        return [self.python, "-m", "tools.local_sync", "--secrets", self.secrets, "--state-dir", self.state]
+
+
+def systemd_service(command: SyncCommand) -> str:
+    # No StandardOutput: `make sync` keeps its own log in the state folder (0600) whoever runs it;
+    # what it prints goes to the journal (journalctl --user -u bank-receipts-gdrive-sync).
     return (
         "[Unit]\n"
         "Description=Bank receipts to Google Drive: nightly sync\n"
@@ -39,11 +53,8 @@ def systemd_service(repo: str, python: str) -> str:
         "After=network-online.target\n\n"
         "[Service]\n"
         "Type=oneshot\n"
-        f"WorkingDirectory={_systemd_quote(repo)}\n"
-        f"ExecStart={_systemd_quote(python)} -m tools.local_sync\n"
-        # append: keeps every night's output next to the run history `make status` reads
-        f"StandardOutput=append:{log}\n"
-        f"StandardError=append:{log}\n"
+        f"WorkingDirectory={_systemd_quote(command.repo)}\n"
+        f"ExecStart={' '.join(_systemd_quote(word) for word in command.words())}\n"
     )
 
 
@@ -77,9 +88,12 @@ def machine_times(nightly: Nightly, machine_zone: str, year: int) -> list[tuple[
     return sorted(times)
 
 
-def crontab_lines(nightly: Nightly, machine_zone: str, repo: str, year: int) -> list[str]:
+def crontab_lines(nightly: Nightly, machine_zone: str, sync: SyncCommand, year: int) -> list[str]:
     """The marker comment and the line(s) to add to the user's crontab."""
-    command = f"cd {shlex.quote(repo)} && make sync >> .local-sync/cron.log 2>&1"
+    # stdout is in the state folder's sync.log already; stderr keeps what fails before that log opens
+    words = " ".join(shlex.quote(word) for word in sync.words())
+    errors = shlex.quote(f"{sync.state}/cron-errors.log")
+    command = f"cd {shlex.quote(sync.repo)} && {words} > /dev/null 2>> {errors}".replace("%", "\\%")
     times = machine_times(nightly, machine_zone, year)
     lines = [CRON_MARKER]
     if len(times) == 1 and machine_zone == nightly.zone:
@@ -98,7 +112,8 @@ def strip_schedule(crontab: str) -> str:
         if line.strip() == CRON_MARKER:
             skipping = True
             continue
-        if skipping and "make sync" in line and not line.lstrip().startswith("#"):
+        ours = "make sync" in line or "tools.local_sync" in line   # older setups ran `make sync`
+        if skipping and ours and not line.lstrip().startswith("#"):
             continue
         skipping = False
         kept.append(line)

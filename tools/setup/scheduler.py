@@ -1,20 +1,21 @@
 """Installing and removing the nightly schedule (I/O around tools/setup/schedule.py).
 
-    python -m tools.setup.scheduler remove        (make unschedule)
+    python -m tools.setup.scheduler install [--secrets DIR] [--state-dir DIR] [--kind auto|systemd|cron]
+    python -m tools.setup.scheduler remove                                       (make schedule / unschedule)
 
-Commands go through `run`, and files under `home`, so tests use a temporary home and fake
-`systemctl` / `crontab` commands; `dry_run` prints what would be installed and touches nothing.
+Probe first (is a user systemd reachable on its bus? is `crontab` there and does it accept us?),
+install, then verify; a schedule is reported installed only once it is, and a half-written one is
+rolled back. Commands go through `run`, and files under `home`, so tests use a temporary home and
+fake `systemctl` / `crontab`; `dry_run` prints what would be installed and touches nothing.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import os
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -23,6 +24,11 @@ from tools.setup import schedule as sched
 
 Runner = Callable[..., subprocess.CompletedProcess]
 SCHEDULE_FILE = "schedule.json"
+KINDS = ("systemd", "cron")
+
+
+class ScheduleError(Exception):
+    """The schedule could not be installed; nothing of it is left behind. The message says why."""
 
 
 def default_runner(command: list[str], input: str | None = None) -> subprocess.CompletedProcess:
@@ -36,120 +42,135 @@ class Scheduler:
     home: Path
     run: Runner = default_runner
     out: Callable[[str], None] = print
+    which: Callable[[str], str | None] = shutil.which
 
     @property
     def unit_dir(self) -> Path:
         config = os.environ.get("XDG_CONFIG_HOME") if self.home == Path.home() else None
         return Path(config or self.home / ".config") / "systemd" / "user"
 
-    def has_systemd(self) -> bool:
-        """A user systemd is running (not merely installed: containers often have the binary only)."""
-        if not shutil.which("systemctl"):
-            return False
+    # -- probing -------------------------------------------------------------------------------
+    def probe(self) -> dict[str, str | None]:
+        """{kind: None when usable, else why not}, asking each tool without changing anything."""
+        return {"systemd": self._systemd_problem(), "cron": self._cron_problem()}
+
+    def _systemd_problem(self) -> str | None:
+        if not self.which("systemctl"):
+            return "systemctl is not installed"
+        result = self._try(["systemctl", "--user", "is-system-running"])
+        state = result.stdout.strip() if result else ""
+        if state in ("running", "degraded", "starting"):
+            return None
+        reason = (result.stderr.strip().splitlines() or [state])[0] if result else "systemctl did not answer"
+        return f"no user systemd is reachable ({reason or state or 'no answer'})"
+
+    def _cron_problem(self) -> str | None:
+        if not self.which("crontab"):
+            return "crontab is not installed (no cron on this machine)"
+        result = self._try(["crontab", "-l"])
+        if result is None:
+            return "crontab did not answer"
+        if result.returncode == 0 or "no crontab for" in (result.stderr or ""):
+            return None   # exit 1 with "no crontab for <user>": an empty crontab (crontab(1))
+        return f"crontab refuses: {(result.stderr or result.stdout).strip()[:200] or 'exit code ' + str(result.returncode)}"
+
+    def _try(self, command: list[str]) -> subprocess.CompletedProcess | None:
         try:
-            return self.run(["systemctl", "--user", "is-system-running"]).stdout.strip() in (
-                "running", "degraded", "starting")
+            return self.run(command)
         except (OSError, subprocess.SubprocessError):
-            return False
+            return None
 
-    def install(self, nightly: sched.Nightly, kind: str, python: str, machine_zone: str, dry_run: bool) -> list[str]:
-        """Install (or, dry_run, print) the schedule; returns how to remove it."""
-        if not dry_run:  # both the unit's log and the crontab redirection need the directory to exist
-            (self.repo / ".local-sync").mkdir(parents=True, exist_ok=True)
-            earlier = self.remove()  # one schedule only, even when switching between systemd and cron
-            if earlier:
-                self.out("removed the earlier schedule: " + "; ".join(earlier))
+    # -- installing ----------------------------------------------------------------------------
+    def install(self, nightly: sched.Nightly, kind: str, sync: sched.SyncCommand, machine_zone: str,
+                dry_run: bool) -> None:
+        """Install (or, dry_run, print) the schedule; raises ScheduleError with nothing left behind."""
         if kind == "systemd":
-            self._install_systemd(nightly, python, dry_run)
+            self._install_systemd(nightly, sync, dry_run)
         else:
-            self._install_cron(nightly, machine_zone, dry_run)
-        removal = ["make unschedule"]
-        if not dry_run:
-            self.state_dir.mkdir(parents=True, exist_ok=True)
-            record = {"kind": kind, "zone": nightly.zone, "hour": nightly.hour, "minute": nightly.minute}
-            (self.state_dir / SCHEDULE_FILE).write_text(json.dumps(record) + "\n", encoding="utf-8")
-        return removal
+            self._install_cron(nightly, machine_zone, sync, dry_run)
+        if dry_run:
+            return
+        other = self.remove(only="cron" if kind == "systemd" else "systemd")   # one schedule only
+        if other:
+            self.out("  removed the earlier schedule: " + "; ".join(other))
+        self.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        record = {"kind": kind, "zone": nightly.zone, "hour": nightly.hour, "minute": nightly.minute,
+                  "secrets": sync.secrets, "state_dir": sync.state}
+        (self.state_dir / SCHEDULE_FILE).write_text(json.dumps(record) + "\n", encoding="utf-8")
 
-    def _install_systemd(self, nightly: sched.Nightly, python: str, dry_run: bool) -> None:
-        files = {
-            self.unit_dir / f"{sched.UNIT_NAME}.service": sched.systemd_service(str(self.repo), python),
-            self.unit_dir / f"{sched.UNIT_NAME}.timer": sched.systemd_timer(nightly),
-        }
+    def _install_systemd(self, nightly: sched.Nightly, sync: sched.SyncCommand, dry_run: bool) -> None:
+        files = {self.unit_dir / f"{sched.UNIT_NAME}.service": sched.systemd_service(sync),
+                 self.unit_dir / f"{sched.UNIT_NAME}.timer": sched.systemd_timer(nightly)}
         commands = [["systemctl", "--user", "daemon-reload"],
                     ["systemctl", "--user", "enable", "--now", f"{sched.UNIT_NAME}.timer"]]
-        for path, text in files.items():
-            self.out(f"{'would write' if dry_run else 'wrote'} {path}:\n{text}")
-            if not dry_run:
+        if dry_run:
+            for path, text in files.items():
+                self.out(f"would write {path}:\n{text}")
+            self.out("\n".join("would run: " + " ".join(command) for command in commands))
+            return
+        earlier = {path: path.read_text(encoding="utf-8") for path in files if path.exists()}
+        try:
+            for path, text in files.items():
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(text, encoding="utf-8")
-        for command in commands:
-            self.out(("would run: " if dry_run else "ran: ") + " ".join(command))
-            if not dry_run:
+            for command in commands:
                 self._checked(command)
-        self.out(f"The timer runs {nightly.on_calendar} (a night missed while the machine was off runs at the "
-                 "next start). Check it: systemctl --user list-timers. Remove it: make unschedule.\n"
-                 "On a server, `loginctl enable-linger $USER` lets it run while you are logged out.")
+        except (ScheduleError, OSError) as error:
+            self._roll_back(files, earlier)
+            raise ScheduleError(f"{error}; the unit files were removed again" if not earlier else
+                                f"{error}; the earlier unit files were put back") from None
+        self.out(f"  ✓ installed the systemd user timer {sched.UNIT_NAME}.timer ({nightly.on_calendar}; a night "
+                 "missed while the machine was off runs at the next start).\n"
+                 "    Check it: systemctl --user list-timers. On a server, `loginctl enable-linger $USER` lets it "
+                 "run while you are logged out.")
 
-    def _install_cron(self, nightly: sched.Nightly, machine_zone: str, dry_run: bool) -> None:
-        lines = sched.crontab_lines(nightly, machine_zone, str(self.repo), dt.date.today().year)
-        self.out(("would add" if dry_run else "added") + " to your crontab (crontab -l shows it):")
-        for line in lines:
-            self.out(f"  {line}")
-        if not dry_run:
-            self._checked(["crontab", "-"], input=sched.add_schedule(self._crontab(), lines))
-        self.out("Remove it: make unschedule.")
+    def _roll_back(self, files: dict[Path, str], earlier: dict[Path, str]) -> None:
+        for path in files:
+            if path in earlier:
+                path.write_text(earlier[path], encoding="utf-8")
+            else:
+                path.unlink(missing_ok=True)
+        self._try(["systemctl", "--user", "daemon-reload"])
+
+    def _install_cron(self, nightly: sched.Nightly, machine_zone: str, sync: sched.SyncCommand, dry_run: bool) -> None:
+        lines = sched.crontab_lines(nightly, machine_zone, sync, dt.date.today().year)
+        if dry_run:
+            self.out("would add to your crontab:\n" + "\n".join(f"  {line}" for line in lines))
+            return
+        current = self._crontab()
+        self._checked(["crontab", "-"], input=sched.add_schedule(current, lines))
+        if sched.CRON_MARKER not in self._crontab():   # some crontabs accept and drop (a refusing PAM, a quota)
+            raise ScheduleError("crontab accepted the lines but `crontab -l` does not show them")
+        self.out("  ✓ added to your crontab (crontab -l shows it):\n" + "\n".join(f"    {line}" for line in lines))
 
     def _crontab(self) -> str:
-        result = self.run(["crontab", "-l"])
-        return result.stdout if result.returncode == 0 else ""  # 1: "no crontab for user"
+        result = self._try(["crontab", "-l"])
+        return result.stdout if result is not None and result.returncode == 0 else ""  # 1: "no crontab for user"
 
     def _checked(self, command: list[str], input: str | None = None) -> None:
-        result = self.run(command, input=input) if input is not None else self.run(command)
-        if result.returncode != 0:
-            raise RuntimeError(f"`{' '.join(command)}` failed: {(result.stderr or result.stdout).strip()[:300]}")
-
-    def _quietly(self, command: list[str]) -> None:
-        """Best effort: the unit files go away even where systemd is not running."""
         try:
-            self.run(command)
-        except (OSError, subprocess.SubprocessError):
-            pass
+            result = self.run(command, input=input) if input is not None else self.run(command)
+        except (OSError, subprocess.SubprocessError) as error:
+            raise ScheduleError(f"`{' '.join(command)}` could not run ({type(error).__name__})") from None
+        if result.returncode != 0:
+            reason = (result.stderr or result.stdout).strip()[:300] or f"exit code {result.returncode}"
+            raise ScheduleError(f"`{' '.join(command)}` failed: {reason}")
 
-    def remove(self) -> list[str]:
-        """Remove whatever schedule this project installed; returns what was removed."""
+    # -- removing ------------------------------------------------------------------------------
+    def remove(self, only: str | None = None) -> list[str]:
+        """Remove whatever schedule this project installed (of one kind, `only`); returns what was removed."""
         removed = []
         timer = self.unit_dir / f"{sched.UNIT_NAME}.timer"
-        if timer.exists():
-            self._quietly(["systemctl", "--user", "disable", "--now", timer.name])
+        if only in (None, "systemd") and timer.exists():
+            self._try(["systemctl", "--user", "disable", "--now", timer.name])   # best effort: no bus, no timer
             for path in (timer, self.unit_dir / f"{sched.UNIT_NAME}.service"):
                 path.unlink(missing_ok=True)
                 removed.append(str(path))
-            self._quietly(["systemctl", "--user", "daemon-reload"])
-        try:
-            current = self._crontab()
-        except OSError:  # no cron on this machine: nothing of ours there either
-            current = ""
+            self._try(["systemctl", "--user", "daemon-reload"])
+        current = self._crontab() if only in (None, "cron") and self.which("crontab") else ""
         if sched.CRON_MARKER in current:
             self._checked(["crontab", "-"], input=sched.strip_schedule(current))
             removed.append("the crontab lines after " + sched.CRON_MARKER)
-        (self.state_dir / SCHEDULE_FILE).unlink(missing_ok=True)
+        if only is None:
+            (self.state_dir / SCHEDULE_FILE).unlink(missing_ok=True)
         return removed
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="make unschedule", description="Remove the nightly sync schedule.")
-    parser.add_argument("action", choices=["remove"])
-    parser.add_argument("--state-dir", type=Path, default=Path(".local-sync"))
-    args = parser.parse_args(argv)
-    scheduler = Scheduler(repo=Path.cwd(), state_dir=args.state_dir, home=Path.home())
-    try:
-        removed = scheduler.remove()
-    except (RuntimeError, OSError) as error:
-        print(f"Could not remove the schedule: {error}", file=sys.stderr)
-        return 1
-    print("Removed: " + "; ".join(removed) if removed else "No schedule was installed.")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

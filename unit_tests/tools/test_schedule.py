@@ -19,11 +19,17 @@ def test_given_a_zone_when_the_timer_is_rendered_then_it_runs_at_2330_there_and_
     assert f"Unit={s.UNIT_NAME}.service" in timer and "WantedBy=timers.target" in timer
 
 
+def sync(repo: str, python: str | None = None) -> s.SyncCommand:
+    return s.SyncCommand(repo=repo, python=python or f"{repo}/.venv/bin/python", secrets=f"{repo}/secrets",
+                         state=f"{repo}/.local-sync")
+
+
 def test_given_a_repository_path_with_a_space_when_the_service_is_rendered_then_paths_are_quoted():
-    service = s.systemd_service("/home/ana/my receipts", "/home/ana/my receipts/.venv/bin/python")
+    service = s.systemd_service(sync("/home/ana/my receipts"))
     assert 'WorkingDirectory="/home/ana/my receipts"' in service
-    assert 'ExecStart="/home/ana/my receipts/.venv/bin/python" -m tools.local_sync' in service
-    assert "Type=oneshot" in service
+    assert ('ExecStart="/home/ana/my receipts/.venv/bin/python" -m tools.local_sync --secrets '
+            '"/home/ana/my receipts/secrets" --state-dir "/home/ana/my receipts/.local-sync"') in service
+    assert "Type=oneshot" in service and "StandardOutput" not in service   # make sync keeps its own log
 
 
 @pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze is not installed here")
@@ -48,17 +54,19 @@ def test_given_a_machine_zone_when_crontab_times_are_computed_then_each_offset_o
 
 
 def test_given_the_same_zone_when_the_crontab_is_rendered_then_one_plain_line_runs_at_2330():
-    lines = s.crontab_lines(PARIS, "Europe/Paris", "/srv/receipts", 2026)
-    assert lines == [s.CRON_MARKER, "30 23 * * * cd /srv/receipts && make sync >> .local-sync/cron.log 2>&1"]
+    lines = s.crontab_lines(PARIS, "Europe/Paris", sync("/srv/receipts"), 2026)
+    assert lines == [s.CRON_MARKER, "30 23 * * * cd /srv/receipts && /srv/receipts/.venv/bin/python -m tools.local_sync "
+                     "--secrets /srv/receipts/secrets --state-dir /srv/receipts/.local-sync > /dev/null "
+                     "2>> /srv/receipts/.local-sync/cron-errors.log"]
 
 
 def test_given_a_machine_in_utc_when_the_crontab_is_rendered_then_both_lines_are_guarded_by_the_zone_clock():
-    lines = s.crontab_lines(PARIS, "UTC", "/srv/my receipts", 2026)[1:]
+    lines = s.crontab_lines(PARIS, "UTC", sync("/srv/my receipts"), 2026)[1:]
     assert [line.split()[:2] for line in lines] == [["30", "21"], ["30", "22"]]
     for line in lines:
         assert s.valid_cron_fields(line)
         assert '[ "$(TZ=Europe/Paris date +\\%H:\\%M)" = 23:30 ]' in line   # % escaped for cron
-        assert "cd '/srv/my receipts' && make sync" in line
+        assert "cd '/srv/my receipts' && '/srv/my receipts/.venv/bin/python' -m tools.local_sync" in line
 
 
 @pytest.mark.parametrize("moment_utc, ran_hours", [
@@ -67,7 +75,7 @@ def test_given_a_machine_in_utc_when_the_crontab_is_rendered_then_both_lines_are
 ])
 def test_given_the_guarded_lines_when_each_fires_then_exactly_one_passes_its_guard(moment_utc, ran_hours):
     passed = set()
-    for line in s.crontab_lines(PARIS, "UTC", "/r", 2026)[1:]:
+    for line in s.crontab_lines(PARIS, "UTC", sync("/r"), 2026)[1:]:
         minute, hour = int(line.split()[0]), int(line.split()[1])
         fired = moment_utc.replace(hour=hour, minute=minute).astimezone(ZoneInfo("Europe/Paris"))
         if fired.strftime("%H:%M") == "23:30":
@@ -88,7 +96,7 @@ def test_given_crontab_lines_when_validated_then_fields_are_in_range(line, valid
 
 def test_given_an_existing_crontab_when_the_schedule_is_added_twice_and_removed_then_other_lines_stay():
     mine = "0 7 * * 1 backup.sh\nMAILTO=me@example.com\n"
-    ours = s.crontab_lines(PARIS, "UTC", "/r", 2026)
+    ours = s.crontab_lines(PARIS, "UTC", sync("/r"), 2026)
     once = s.add_schedule(mine, ours)
     twice = s.add_schedule(once, ours)
     assert once == twice and twice.count(s.CRON_MARKER) == 1
@@ -108,7 +116,7 @@ def test_given_a_moment_when_the_next_run_is_computed_then_it_is_the_next_2330_i
 def test_given_the_rendered_units_when_systemd_verifies_them_then_no_setting_is_refused_or_ignored(tmp_path):
     import sys
 
-    (tmp_path / f"{s.UNIT_NAME}.service").write_text(s.systemd_service(str(tmp_path), sys.executable))
+    (tmp_path / f"{s.UNIT_NAME}.service").write_text(s.systemd_service(sync(str(tmp_path), sys.executable)))
     (tmp_path / f"{s.UNIT_NAME}.timer").write_text(s.systemd_timer(PARIS))
     result = subprocess.run(["systemd-analyze", "verify", f"./{s.UNIT_NAME}.timer", f"./{s.UNIT_NAME}.service"],
                             capture_output=True, text=True, cwd=tmp_path, timeout=60)
@@ -120,19 +128,19 @@ def test_given_the_rendered_units_when_systemd_verifies_them_then_no_setting_is_
 def test_given_a_guarded_crontab_line_when_the_shell_runs_it_then_only_2330_in_the_zone_syncs(
         tmp_path, clock_in_zone, runs):
     """The command as cron hands it to sh (cron turns `\\%` back into `%`), with a `date` that shows
-    a fixed time and `make` replaced by a marker."""
+    a fixed time and the project's python replaced by a marker."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     (bin_dir / "date").write_text(f'#!/bin/sh\n[ "$TZ" = Europe/Paris ] && [ "$1" = "+%H:%M" ] && echo {clock_in_zone}\n')
-    (bin_dir / "make").write_text(f"#!/bin/sh\necho \"$@\" > {tmp_path}/ran\n")
+    (bin_dir / "python").write_text(f"#!/bin/sh\necho \"$@\" > {tmp_path}/ran\n")
     for tool in bin_dir.iterdir():
         tool.chmod(0o755)
     (tmp_path / "repo" / ".local-sync").mkdir(parents=True)
-    line = s.crontab_lines(PARIS, "UTC", str(tmp_path / "repo"), 2026)[1]
+    line = s.crontab_lines(PARIS, "UTC", sync(str(tmp_path / "repo"), str(bin_dir / "python")), 2026)[1]
     command = line.split(None, 5)[5].replace("\\%", "%")
     result = subprocess.run(["sh", "-c", command], env={"PATH": f"{bin_dir}:/usr/bin:/bin"}, capture_output=True,
                             text=True, timeout=30)
     assert result.stderr == ""
     assert (tmp_path / "ran").exists() is runs
     if runs:
-        assert (tmp_path / "ran").read_text() == "sync\n"
+        assert (tmp_path / "ran").read_text().startswith("-m tools.local_sync --secrets ")
