@@ -5,6 +5,11 @@
 Reads secrets/source.json and secrets/destination.json (see secrets/README.md), keeps its state in
 .local-sync/ and is safe to run from cron every night: runs never overlap, a failed run keeps the
 state of everything already in Drive and the next run resumes from there.
+
+Whoever runs it (a person, systemd, cron), its log is <state-dir>/sync.log and the connectors' own
+logs are under <state-dir>/logs/ (folder 0700, files 0600: they may name accounts and files).
+PyAirbyte's own chatter goes to that log, not to the screen. A failed run records the connector's
+own error message (its TRACE error), which `make status` shows.
 """
 
 from __future__ import annotations
@@ -12,11 +17,12 @@ from __future__ import annotations
 import argparse
 import fcntl
 import json
+import os
 import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, TextIO
 
 from tools.pyairbyte_sync import run_sync
 from tools.sync_history import HISTORY_FILE, RunRecord, one_line
@@ -25,6 +31,8 @@ from tools.sync_report import SyncTally, outcome_text, summary_lines
 
 SOURCE_FILE = "source.json"
 DESTINATION_FILE = "destination.json"
+LOG_FILE = "sync.log"
+_log: TextIO | None = None   # the state folder's sync.log while a sync runs
 
 
 class UsageError(Exception):
@@ -54,10 +62,24 @@ def missing_config_message(secrets_dir: Path) -> str:
     )
 
 
+def private_dir(path: Path) -> Path:
+    """A folder only its owner reads (an existing one is narrowed too: it holds logs and state)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
+    return path
+
+
+def open_log(state_dir: Path) -> TextIO:
+    """<state>/sync.log, appended, readable by the owner only."""
+    descriptor = os.open(state_dir / LOG_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.fchmod(descriptor, 0o600)
+    return os.fdopen(descriptor, "a", encoding="utf-8", buffering=1)
+
+
 @contextmanager
 def single_run(state_dir: Path) -> Iterator[None]:
     """Refuse to start while another sync holds the lock (a long backfill still running at 23:30)."""
-    state_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(state_dir)
     with open(state_dir / "sync.lock", "w") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -67,7 +89,10 @@ def single_run(state_dir: Path) -> Iterator[None]:
 
 
 def say(line: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {line}", flush=True)
+    stamped = f"[{time.strftime('%H:%M:%S')}] {line}"
+    print(stamped, flush=True)
+    if _log is not None:
+        _log.write(f"{time.strftime('%Y-%m-%d')} {stamped}\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,11 +104,26 @@ def main(argv: list[str] | None = None) -> int:
     try:
         source_config = load_config(args.secrets / SOURCE_FILE)
         destination_config = load_config(args.secrets / DESTINATION_FILE)
-        with single_run(args.state_dir):
+        with single_run(args.state_dir), logging_to(args.state_dir):
             return sync(source_config, destination_config, args)
     except UsageError as error:
         print(error, file=sys.stderr)
         return 2
+
+
+@contextmanager
+def logging_to(state_dir: Path) -> Iterator[None]:
+    """This run's lines in <state>/sync.log; PyAirbyte's and the connectors' logs under <state>/logs/."""
+    global _log
+    # read by PyAirbyte when it is first imported (below, in sync): not the shared temporary folder
+    os.environ["AIRBYTE_LOGGING_ROOT"] = str(private_dir(state_dir / "logs").resolve())
+    os.environ["COLUMNS"] = "1000"   # rich, PyAirbyte's printer, wraps a log at 80 columns otherwise
+    _log = open_log(state_dir)
+    try:
+        yield
+    finally:
+        _log.close()
+        _log = None
 
 
 def sync(source_config: dict, destination_config: dict, args: argparse.Namespace) -> int:
@@ -92,20 +132,21 @@ def sync(source_config: dict, destination_config: dict, args: argparse.Namespace
     say("sync started" + (" (full refresh)" if args.full_refresh else f" (state in {args.state_dir}/)"))
     started, clock = _now_iso(), time.monotonic()
     tally = SyncTally()
-    display = ProgressDisplay(tally, sys.stdout, tty=sys.stdout.isatty())
+    display = ProgressDisplay(tally, sys.stdout, tty=sys.stdout.isatty(), chatter=_log)
     try:
         with display.attached():
             run = run_sync(
                 source_config, destination_config, state_dir=args.state_dir, full_refresh=args.full_refresh,
                 on_progress=display.update, progress_every=0.25, tally=tally,
             )
+            display.update(final=True)   # the last frame shows the same counts as the summary
     except PyAirbyteError as error:
-        say(f"sync FAILED: {error.get_message()}")
-        if error.log_file:
-            say(f"connector log: {error.log_file}")
+        cause = tally.cause or error.get_message()   # the connector's own words before PyAirbyte's wrapper
+        say(f"sync FAILED: {cause}")
+        say(f"logs: {args.state_dir / LOG_FILE}, {args.state_dir / 'logs'}/")
         say("what was already filed in Drive is saved; the next run resumes from there.")
-        _append_history(args.state_dir, f"FAILED {error.get_message()}")
-        _record_run(args.state_dir, _run_record(started, time.monotonic() - clock, tally, error=error.get_message()))
+        _append_history(args.state_dir, f"FAILED {one_line(cause)}")
+        _record_run(args.state_dir, _run_record(started, time.monotonic() - clock, tally, error=cause))
         return 1
     for line in summary_lines(run.tally, run.seconds):
         say(line)
@@ -132,13 +173,17 @@ def _run_record(started: str, seconds: float, tally: SyncTally, error: str | Non
 
 
 def _record_run(state_dir: Path, record: RunRecord) -> None:
-    with open(state_dir / HISTORY_FILE, "a", encoding="utf-8") as history:
+    with _private_append(state_dir / HISTORY_FILE) as history:
         history.write(record.to_line() + "\n")
 
 
 def _append_history(state_dir: Path, text: str) -> None:
-    with open(state_dir / "history.log", "a", encoding="utf-8") as log:
+    with _private_append(state_dir / "history.log") as log:
         log.write(f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')} {text}\n")
+
+
+def _private_append(path: Path) -> TextIO:
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a", encoding="utf-8")
 
 
 if __name__ == "__main__":

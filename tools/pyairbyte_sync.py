@@ -76,7 +76,6 @@ def run_sync(
         SOURCE_NAME,
         config=strip_notes(source_config),
         local_executable=connector_executable(SOURCE_NAME),
-        streams=list(FILED_STREAMS),  # transactions included: it feeds the ledgers
     )
     destination = ab.get_destination(
         DESTINATION_NAME,
@@ -89,6 +88,8 @@ def run_sync(
     throttle = Throttle(on_progress or (lambda _line: None), every=progress_every)
     _tap(source, lambda message: (tally.observe_source(message), throttle.maybe(tally.progress_line)))
     _tap(destination, lambda message: (tally.observe_destination(message), throttle.maybe(tally.progress_line)))
+    # after the taps: selecting streams runs the source's discover, whose TRACE error is a cause too
+    source.select_streams(list(FILED_STREAMS))  # transactions included: it feeds the ledgers
 
     destination.write(source, cache=False, state_cache=state_cache, force_full_refresh=full_refresh)
     return SyncRun(tally=tally, seconds=time.monotonic() - started)
@@ -117,7 +118,11 @@ def _as_dict(message: Any) -> dict:
         return {"type": kind, "record": {"stream": message.record.stream, "data": message.record.data}}
     if kind == "LOG":
         return {"type": kind, "log": {"message": message.log.message}}
-    status = getattr(getattr(message, "trace", None), "stream_status", None) if kind == "TRACE" else None
+    trace = getattr(message, "trace", None) if kind == "TRACE" else None
+    error = getattr(trace, "error", None)
+    if error is not None:  # the connector's own words on why it stopped (PyAirbyte only wraps them)
+        return {"type": kind, "trace": {"error": {"message": error.message or ""}}}
+    status = getattr(trace, "stream_status", None)
     if status is not None:  # the source finishing receipt_index gives the total for an ETA
         name, value = status.stream_descriptor.name, getattr(status.status, "value", status.status)
         return {"type": kind, "trace": {"stream_status": {"name": name, "status": value}}}

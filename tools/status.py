@@ -2,7 +2,8 @@
 
     python -m tools.status [--state-dir .local-sync]
 
-Exit code 1 when the last sync failed (for a monitoring tool), 0 otherwise.
+Exit code 1 when the last sync failed (for a monitoring tool), 0 otherwise (`make status` turns a
+non-zero code into its own non-zero code, 2).
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ def main(argv: list[str] | None = None) -> int:
         history = (args.state_dir / HISTORY_FILE).read_text(encoding="utf-8")
     except OSError:
         history = ""
-    text, code = status_text(parse_history(history), read_schedule(args.state_dir), dt.datetime.now().astimezone())
+    text, code = status_text(parse_history(history), read_schedule(args.state_dir), dt.datetime.now().astimezone(),
+                             str(args.state_dir / "sync.log"))
     sys.stdout.write(text)
     return code
 

@@ -35,10 +35,13 @@ class RunRecord:
             return None
 
 
-def one_line(text: str, limit: int = 300) -> str:
-    """Errors in the history are one line each, shortened."""
+def one_line(text: str, limit: int = 500) -> str:
+    """Errors in the history are one line each, shortened at a word boundary."""
     flat = " ".join(str(text).split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"
 
 
 def parse_history(text: str) -> list[RunRecord]:

@@ -47,8 +47,10 @@ class ProgressDisplay:
     """Feeds `live_line` to a terminal (redrawn) or a log (one line per `every` seconds)."""
 
     def __init__(self, tally: SyncTally, stream: TextIO, *, tty: bool, every: float = 30.0,
-                 clock: Callable[[], float] = time.monotonic, stamp: Callable[[], str] | None = None):
+                 clock: Callable[[], float] = time.monotonic, stamp: Callable[[], str] | None = None,
+                 chatter: TextIO | None = None):
         self.tally, self.stream, self.tty = tally, stream, tty
+        self.chatter = chatter   # where other libraries' prints go while syncing (a log); None: the screen
         self._clock, self._started = clock, clock()
         self._every = 0.5 if tty else every
         self._last = self._started
@@ -56,10 +58,11 @@ class ProgressDisplay:
         self._width = 0
         self.pending = False  # a live line is drawn and the cursor is still on it
 
-    def update(self, _line: str = "") -> None:
-        """Called by the runner on every message it sees; draws at most every 0.5 s / `every` s."""
+    def update(self, _line: str = "", final: bool = False) -> None:
+        """Called by the runner on every message it sees; draws at most every 0.5 s / `every` s
+        (`final`: now, with the final counts, so the last frame matches the summary)."""
         now = self._clock()
-        if now - self._last < self._every:
+        if now - self._last < self._every and not final:
             return
         self._last = now
         line = live_line(self.tally, now - self._started)
@@ -79,13 +82,17 @@ class ProgressDisplay:
 
     @contextmanager
     def attached(self) -> Iterator[None]:
-        """While syncing, whatever else prints (PyAirbyte's own messages) starts on a fresh line."""
-        real = sys.stdout
-        sys.stdout = _AfterLiveLine(self, real)
+        """While syncing, whatever else prints (PyAirbyte's own messages) goes to the log when there
+        is one, else starts on a fresh line below the live one."""
+        real_out, real_err = sys.stdout, sys.stderr
+        if self.chatter is not None:
+            sys.stdout = sys.stderr = _Unwrapped(self.chatter)
+        else:
+            sys.stdout = _AfterLiveLine(self, real_out)
         try:
             yield
         finally:
-            sys.stdout = real
+            sys.stdout, sys.stderr = real_out, real_err
             self.finish()
 
 
@@ -102,3 +109,20 @@ class _AfterLiveLine:
 
     def __getattr__(self, name: str):
         return getattr(self._real, name)
+
+
+class _Unwrapped:
+    """A log as a terminal of unlimited width: rich (PyAirbyte's printer) wraps at 80 columns where
+    it sees no terminal, unless told a width (rich's Console reads $COLUMNS; `width` here)."""
+
+    def __init__(self, log: TextIO):
+        self._log = log
+
+    def write(self, text: str) -> int:
+        return self._log.write(text)
+
+    def isatty(self) -> bool:
+        return False
+
+    def __getattr__(self, name: str):
+        return getattr(self._log, name)

@@ -73,9 +73,24 @@ class SyncTally:
     index_complete: bool = False  # the source has listed every receipt (receipt_index done)
     archive: dict[str, int] = field(default_factory=dict)  # what the destination found in Drive
     ledgers: str = ""  # the destination's ledger report line
+    errors: list = field(default_factory=list)  # (connector, message) of each TRACE error, in order
+
+    @property
+    def cause(self) -> str | None:
+        """The first error a connector reported: the cause (later ones are often its consequences)."""
+        return f"{self.errors[0][0]}: {self.errors[0][1]}" if self.errors else None
+
+    def _observe_error(self, side: str, message: dict) -> bool:
+        error = (message.get("trace") or {}).get("error") if message.get("type") == "TRACE" else None
+        if error is None:
+            return False
+        self.errors.append((side, error.get("message") or "no message"))
+        return True
 
     def observe_source(self, message: dict) -> None:
         """Count one message the source emitted (a RECORD, or anything else: ignored)."""
+        if self._observe_error("bank side", message):
+            return
         if message.get("type") == "TRACE":
             status = (message.get("trace") or {}).get("stream_status") or {}
             if status.get("name") == "receipt_index" and status.get("status") == "COMPLETE":
@@ -93,6 +108,8 @@ class SyncTally:
 
     def observe_destination(self, message: dict) -> None:
         """Count one message the destination emitted (STATE echoes, LOG reports)."""
+        if self._observe_error("Drive side", message):
+            return
         if message.get("type") == "STATE":
             self.states_confirmed += 1
         elif message.get("type") == "LOG":
@@ -116,9 +133,16 @@ class SyncTally:
             self.ledgers = text.removeprefix("Ledgers: ")
             self.archive["missing_receipts"] = self.ledgers.rpartition("; ")[2]
 
+    def stream_count(self, name: str) -> str:
+        """One vocabulary: a receipt is a file; the `receipts` stream carries it in one or more chunks."""
+        count = self.records.get(name, 0)
+        if name == "receipts":
+            return f"{self.receipt_files} ({count} chunk{'' if count == 1 else 's'})"
+        return str(count)
+
     def progress_line(self) -> str:
-        streams = ", ".join(f"{name} {count}" for name, count in sorted(self.records.items()))
-        line = f"read: {streams or 'nothing yet'} | receipts {self.receipt_files} files, {human_bytes(self.receipt_bytes)}"
+        streams = ", ".join(f"{name} {self.stream_count(name)}" for name in sorted(self.records))
+        line = f"read: {streams or 'nothing yet'} | {human_bytes(self.receipt_bytes)} of receipts"
         if self.outcomes:
             line += " | " + outcome_text(self.outcomes)
         return line
@@ -146,8 +170,8 @@ def outcome_text(outcomes: dict[str, int]) -> str:
 def summary_lines(tally: SyncTally, seconds: float) -> list[str]:
     """The final report of a sync, one fact per line."""
     lines = [f"records read:   {sum(tally.records.values())}"]
-    lines += [f"  {name:<14}{count}" for name, count in sorted(tally.records.items())]
-    lines.append(f"receipt files:  {tally.receipt_files} ({human_bytes(tally.receipt_bytes)}) sent to Drive")
+    lines += [f"  {name:<14}{tally.stream_count(name)}" for name in sorted(tally.records)]
+    lines.append(f"receipts read:  {tally.receipt_files} ({human_bytes(tally.receipt_bytes)}) sent to Drive")
     lines.append(
         "in Drive:       " + (outcome_text(tally.outcomes) if tally.outcomes else "(the destination reported no counts)")
     )

@@ -71,10 +71,10 @@ def test_given_configs_in_secrets_when_make_sync_runs_twice_then_it_reports_prog
 
     assert first.returncode == 0, first.stdout + first.stderr
     expected = len(exported_attachments(world.bank))
-    assert f"receipt files:  {expected} (" in first.stdout, first.stdout
+    assert f"receipts read:  {expected} (" in first.stdout, first.stdout
     assert f"in Drive:       uploaded {expected}," in first.stdout
     assert second.returncode == 0, second.stdout + second.stderr
-    assert "receipt files:  0 (0 B)" in second.stdout and "uploaded 0," in second.stdout
+    assert "receipts read:  0 (0 B)" in second.stdout and "uploaded 0," in second.stdout
     assert world.drive.counts["write"] == 0
     history = (state / "history.log").read_text().splitlines()
     assert len(history) == 2 and all(" ok " in line for line in history)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 
 import pytest
 
 from integration_tests.e2e.harness import latest_states
+from integration_tests.emulators.bank.sample import recent_window
+from tools.sync_history import one_line
 from tools import local_sync
 from tools.catalog import configured_catalog
 from tools.pyairbyte_sync import strip_notes
@@ -72,7 +75,7 @@ def test_given_a_finished_sync_when_summarising_then_every_count_is_on_its_own_l
     assert lines == [
         "records read:   1",
         "  bank_accounts 1",
-        "receipt files:  0 (0 B) sent to Drive",
+        "receipts read:  0 (0 B) sent to Drive",
         "in Drive:       uploaded 1, updated 0, skipped 2, restored 0, moved 0",
         "Drive writes:   4 (2.0 KiB uploaded)",
         "states saved:   0",
@@ -99,7 +102,8 @@ def test_given_chunked_receipts_when_tallying_then_files_count_once_and_bytes_ad
     assert tally.records == {"bank_accounts": 1, "receipts": 3}
     assert tally.states_confirmed == 1
     assert tally.outcomes == {"uploaded": 2, "skipped": 0}
-    assert "receipts 2 files, 60 B" in tally.progress_line()
+    assert "receipts 2 (3 chunks)" in tally.progress_line() and "60 B of receipts" in tally.progress_line()
+    assert "  receipts      2 (3 chunks)" in summary_lines(tally, 1.0)      # the same words in the summary
 
 
 def test_given_a_clock_when_throttling_progress_then_lines_are_spaced():
@@ -177,3 +181,43 @@ def test_given_discovered_streams_when_configuring_by_default_then_only_the_stre
     assert [s["stream"]["name"] for s in configured_catalog(discovered)["streams"]] == [
         "bank_accounts", "transactions", "receipts", "receipt_index"]    # transactions feeds the ledgers
     assert len(configured_catalog(discovered, None)["streams"]) == 5
+
+
+def _trace_error(message: str) -> dict:
+    return {"type": "TRACE", "trace": {"error": {"message": message}}}
+
+
+@pytest.mark.parametrize("source_errors, destination_errors, cause", [
+    ([], [], None),
+    (["The bank refused the secret key (401): check it."], [], "bank side: The bank refused the secret key (401): check it."),
+    ([], ["Google Drive is unreachable (ConnectionError). Check the network or drive_api_url."], None),
+    (["first"], ["second"], "bank side: first"),
+], ids=["none", "source", "destination", "first-wins"])
+def test_given_connector_trace_errors_when_tallied_then_the_first_is_the_cause(source_errors, destination_errors,
+                                                                              cause):
+    tally = SyncTally()
+    for text in source_errors:
+        tally.observe_source(_trace_error(text))
+    for text in destination_errors:
+        tally.observe_destination(_trace_error(text))
+    expected = cause or (f"Drive side: {destination_errors[0]}" if destination_errors else None)
+    assert tally.cause == expected
+    assert tally.records == {} and tally.outcomes == {}       # an error is not a record nor a count
+
+
+@pytest.mark.parametrize("today, start, end", [
+    (dt.date(2026, 12, 5), "2025-12-05", "2026-12-04"),
+    (dt.date(2026, 1, 1), "2025-01-01", "2025-12-31"),
+    (dt.date(2024, 3, 1), "2023-03-02", "2024-02-29"),       # a leap day stays in
+])
+def test_given_today_when_the_sample_window_is_computed_then_it_is_the_365_days_before(today, start, end):
+    assert recent_window(today) == {"start": start, "end": end}
+
+
+@pytest.mark.parametrize("text, limit, expected", [
+    ("short", 20, "short"),
+    ("Google Drive is unreachable (ConnectionError)", 25, "Google Drive is…"),
+    ("a\nmulti   line\ttext", 50, "a multi line text"),
+], ids=["fits", "word-boundary", "one-line"])
+def test_given_a_long_message_when_shortened_then_it_is_cut_between_words(text, limit, expected):
+    assert one_line(text, limit) == expected

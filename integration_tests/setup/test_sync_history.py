@@ -1,6 +1,7 @@
 """`make sync` leaves a run history that `make status` reads: a success, then a failure."""
 import json
 import re
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -43,6 +44,7 @@ def test_given_a_good_then_a_failing_sync_when_status_runs_then_it_shows_both_an
     good = sync_in_terminal(secrets, state)
     assert good.exitstatus == 0, good.before
     assert "\rfiled " in good.output and " receipts/s" in good.output   # the live line, redrawn in place
+    assert "Using local" not in good.output and "Writing PyAirbyte" not in good.output   # library chatter: in the log
     assert status(state).returncode == 0
 
     # a config edited by hand into something the source rejects: the run fails before reading
@@ -54,11 +56,21 @@ def test_given_a_good_then_a_failing_sync_when_status_runs_then_it_shows_both_an
     assert [run.ok for run in runs] == [True, False]
     uploaded = runs[0].outcomes["uploaded"]
     assert uploaded > 0 and runs[0].archive["receipts_known"] == 0
-    assert runs[1].error and "\n" not in runs[1].error
+    last_frame = re.findall(r"\r(filed [^\r\n]*)", good.output)[-1]
+    assert last_frame.startswith(f"filed {uploaded} / {uploaded} receipts")   # the last frame = the summary
+    assert runs[1].error.startswith("bank side: ") and "\n" not in runs[1].error   # the source's own message…
+    assert "Error when writing" not in runs[1].error and "start_date" in runs[1].error   # …not PyAirbyte's wrapper
     assert bank.api_key_credentials()["secret_key"] not in (state / "runs.jsonl").read_text()
 
     shown = status(state)
     assert shown.returncode == 1
+    assert runs[1].error in shown.stdout and f"the whole run in {state / 'sync.log'}" in shown.stdout
+    modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in (state, state / "logs", state / "sync.log",
+                                                                       state / "runs.jsonl")}
+    assert modes == {"state": 0o700, "logs": 0o700, "sync.log": 0o600, "runs.jsonl": 0o600}
+    log = (state / "sync.log").read_text()
+    assert "sync FAILED: bank side: " in log and "(for example 2024-01-01)" in log   # lines not wrapped at 80
+    assert list((state / "logs").rglob("source-bank-receipts-log-*"))   # the connectors' logs: in the state folder
     assert re.search(rf"  ok      \d+:\d\d:\d\d  uploaded {uploaded},", shown.stdout), shown.stdout
     assert "FAILED" in shown.stdout and "The last sync FAILED" in shown.stdout
     assert f"receipts in Drive:        {uploaded} " in shown.stdout

@@ -52,10 +52,12 @@ def _missing_line(runs: list[RunRecord]) -> list[str]:
 
 def schedule_line(schedule: dict | None, now: dt.datetime) -> str:
     if not schedule:
-        return "  not scheduled: `make setup` installs the nightly run"
+        return "  not scheduled: `make schedule` installs the nightly run (after `make setup`)"
     nightly = Nightly(zone=schedule["zone"], hour=schedule.get("hour", 23), minute=schedule.get("minute", 30))
     upcoming = next_run(nightly, now)
-    return f"  {upcoming:%Y-%m-%d %H:%M} {nightly.zone} ({schedule.get('kind', '?')}; `make unschedule` removes it)"
+    folders = f"; secrets {schedule['secrets']}" if schedule.get("secrets") else ""
+    return (f"  {upcoming:%Y-%m-%d %H:%M} {nightly.zone} ({schedule.get('kind', '?')}{folders}; "
+            "`make unschedule` removes it)")
 
 
 def overdue_line(runs: list[RunRecord], schedule: dict | None, now: dt.datetime) -> str | None:
@@ -67,7 +69,8 @@ def overdue_line(runs: list[RunRecord], schedule: dict | None, now: dt.datetime)
             "(systemctl --user list-timers, or crontab -l)")
 
 
-def status_text(runs: list[RunRecord], schedule: dict | None, now: dt.datetime) -> tuple[str, int]:
+def status_text(runs: list[RunRecord], schedule: dict | None, now: dt.datetime,
+                log: str = ".local-sync/sync.log") -> tuple[str, int]:
     """The report and the exit code: 1 when the last sync failed, 0 otherwise (also when none ran)."""
     lines = ["Last syncs:"]
     if not runs:
@@ -78,6 +81,6 @@ def status_text(runs: list[RunRecord], schedule: dict | None, now: dt.datetime) 
     lines += [overdue] if overdue else []
     failed = bool(runs) and not runs[-1].ok
     if failed:
-        lines.append("The last sync FAILED (see its message above and .local-sync/sync.log); "
+        lines.append(f"The last sync FAILED (its message is above; the whole run in {log}); "
                      "the next run resumes from what is in Drive.")
     return "\n".join(lines) + "\n", 1 if failed else 0

@@ -86,3 +86,16 @@ def test_given_a_live_line_when_something_else_prints_then_it_starts_on_a_new_li
         print("Completed `source -> destination` sync")
     assert "elapsed 0:00:01\nCompleted `source" in out.getvalue()
     assert out.getvalue().endswith("sync\n")
+
+
+def test_given_the_sync_ended_between_two_frames_when_finished_then_a_final_frame_shows_the_last_counts():
+    out, now, t = io.StringIO(), [0.0], tally(index_done=True)
+    display = ProgressDisplay(t, out, tty=True, clock=lambda: now[0])
+    now[0] = 1.0
+    display.update()                                  # filed 60 / 100
+    t.observe_destination({"type": "LOG", "log": {"message": PROGRESS.replace("uploaded 40", "uploaded 80")}})
+    now[0] = 1.1                                      # too soon for a frame…
+    display.update()
+    display.update(final=True)                        # …but the last one is always drawn
+    display.finish()
+    assert out.getvalue().rsplit("\r", 1)[1].startswith("filed 100 / 100 receipts")
