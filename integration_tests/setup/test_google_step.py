@@ -6,7 +6,7 @@ import re
 import pytest
 
 from integration_tests.setup.browser import approve, require_browser
-from tools.setup.prompts import Prompter
+from tools.setup.prompts import Prompter, SetupStopped
 from tools.setup.wizard import Setup
 
 URL = re.compile(r"http://127\.0\.0\.1:\d+/o/oauth2/auth\?\S+")
@@ -46,3 +46,24 @@ def test_given_a_headless_machine_when_wrong_then_stale_then_right_addresses_are
     assert credentials["refresh_token"] == drive.oauth_credentials()["refresh_token"]
     assert credentials["client_secret"] not in text and credentials["refresh_token"] not in text
     assert setup.destination["drive_api_url"] == drive.url and drive.paths() == []   # nothing written yet
+
+
+def test_given_no_browser_here_when_the_google_step_starts_then_it_explains_first_and_a_person_can_stop(
+        tmp_path, drive, client_file, monkeypatch):
+    monkeypatch.setattr("tools.setup.google.can_open_browser", lambda: False)
+    transcript = []
+    answers = {"No browser can be opened": "paste", "Paste the whole address": "http://localhost:8085/",
+               "What now": "stop"}
+
+    def person_types(question):
+        transcript.append(question)
+        return next(text for start, text in answers.items() if question.startswith(start))
+
+    prompter = Prompter({"google_client_file": f'"{client_file}"'}, interactive=True, out=transcript.append,
+                        read=person_types, read_secret=lambda _q: pytest.fail("no secret is asked here"))
+    setup = Setup(prompter, tmp_path / "secrets", dt.date(2026, 3, 1), "UTC", drive_api_url=drive.url)
+    with pytest.raises(SetupStopped, match="stopped at the Google step; nothing was saved"):
+        setup.google(None)
+    first_question = next(i for i, line in enumerate(transcript) if line.startswith("No browser can be opened"))
+    assert transcript[0].startswith("Step 2/5 · Google Drive") and first_question > 0   # context before questions
+    assert not (tmp_path / "secrets").exists() and drive.paths() == []
