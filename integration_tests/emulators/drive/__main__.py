@@ -13,7 +13,13 @@ import sys
 from pathlib import Path
 
 from ..serve import serve_until_stopped
-from .emulator import DriveEmulator
+
+try:
+    from .emulator import DriveEmulator
+except ModuleNotFoundError as missing:   # run with a python that lacks the project's packages
+    sys.exit(f"The Drive emulator needs the project's packages ({missing.name} is missing): run "
+             "`make .venv/.installed`, then `.venv/bin/python -m integration_tests.emulators.drive` "
+             "(or simply `make try`).")
 
 
 def main(argv: list[str] | None = None) -> int:
