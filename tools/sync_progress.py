@@ -33,6 +33,9 @@ def live_line(tally: SyncTally, elapsed: float) -> str:
     total = tally.records.get("receipt_index", 0) if tally.index_complete else 0
     rate = done / elapsed if elapsed > 0 else 0.0
     count = f"{done} / {total}" if total else f"{done}"
+    if not done and not tally.receipt_files:   # the first seconds: the bank's accounts and transactions
+        read = ", ".join(f"{tally.records[name]} {name.replace('_', ' ')}" for name in sorted(tally.records))
+        return f"reading the bank: {read or 'starting'} · elapsed {clock_text(elapsed)}"
     parts = [f"filed {count} receipts", f"{tally.receipt_files} read ({human_bytes(tally.receipt_bytes)})"]
     if tally.outcomes.get("bytes_uploaded"):
         parts.append(f"{human_bytes(tally.outcomes['bytes_uploaded'])} uploaded")

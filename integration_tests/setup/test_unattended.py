@@ -111,3 +111,20 @@ def test_given_every_answer_with_a_refresh_token_when_unattended_then_setup_comp
     assert destination["credentials"]["refresh_token"] == drive.oauth_credentials()["refresh_token"]
     assert destination["timezone"] == "Europe/Paris" and drive.paths() == ["Qonto/"]
     assert bank.api_key_credentials()["secret_key"] not in out.out + out.err
+
+
+@pytest.mark.parametrize("interactive, asked, scheduled, dry_run, code, words", [
+    (False, "cron", True, False, 0, "Done. The first night backfills"),
+    (False, "cron", False, False, 3, "nothing is scheduled. `make sync` runs a sync now, `make schedule`"),
+    (False, "none", False, False, 0, "nothing is scheduled"),
+    (True, "cron", False, False, 0, "nothing is scheduled"),
+    (False, "cron", True, True, 0, "the schedule above was only printed (--dry-run-schedule)"),
+], ids=["installed", "unattended-refused", "none-asked", "person-chose-none", "dry-run"])
+def test_given_the_schedule_outcome_when_setup_ends_then_its_last_words_and_exit_code_are_true(
+        tmp_path, interactive, asked, scheduled, dry_run, code, words):
+    shown = []
+    setup = Setup(Prompter({"schedule": asked}, interactive, out=shown.append), tmp_path, dt.date(2026, 3, 1), "UTC")
+    args = setup_main.parse_args(["--secrets", str(tmp_path)] + (["--dry-run-schedule"] if dry_run else []))
+    assert setup_main.finish(setup, args, scheduled) == code
+    assert words in shown[-1]
+    assert ("first night" in shown[-1]) == (scheduled and not dry_run)

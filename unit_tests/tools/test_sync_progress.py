@@ -99,3 +99,11 @@ def test_given_the_sync_ended_between_two_frames_when_finished_then_a_final_fram
     display.update(final=True)                        # …but the last one is always drawn
     display.finish()
     assert out.getvalue().rsplit("\r", 1)[1].startswith("filed 100 / 100 receipts")
+
+
+def test_given_only_bank_records_so_far_when_the_line_is_drawn_then_it_says_what_is_being_read():
+    t = SyncTally()
+    for stream in ("bank_accounts", "transactions", "transactions"):
+        t.observe_source({"type": "RECORD", "record": {"stream": stream, "data": {}}})
+    assert live_line(t, elapsed=4) == "reading the bank: 1 bank accounts, 2 transactions · elapsed 0:00:04"
+    assert live_line(SyncTally(), elapsed=1) == "reading the bank: starting · elapsed 0:00:01"
