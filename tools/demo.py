@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         print_table(rows)
         print("\nskipped = already in its folder in Drive (checked against the bank's receipt index, no write);")
         print("receipts read = receipt files the source sent, with their size.")
-        print(f"State kept by PyAirbyte in {args.state_dir}/state.duckdb. Your own accounts: `make setup`.")
+        print(f"State kept by PyAirbyte in {args.state_dir}/state.duckdb. Your own accounts: `make setup` (rehearse it first with `make try`).")
     return 0
 
 
