@@ -30,8 +30,8 @@ bench: $(STAMP)  ## benchmark against the emulators; prints figures
 bench-quick: $(STAMP)
 	$(BIN)/python -m tools.bench --quick
 
-sync: $(STAMP)  ## real incremental sync with the configs in secrets/ (make setup schedules it nightly)
-	$(BIN)/python -m tools.local_sync
+sync: $(STAMP)  ## real incremental sync with the configs in secrets/ (make setup schedules it nightly; ARGS="--secrets DIR --state-dir DIR")
+	$(BIN)/python -m tools.local_sync $(ARGS)
 
 setup: $(STAMP)  ## guided setup of your own bank and Drive: check, preview, nightly schedule (ARGS="--help")
 	$(BIN)/python -m tools.setup $(ARGS)
