@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from tools.setup import schedule as sched
 Runner = Callable[..., subprocess.CompletedProcess]
 SCHEDULE_FILE = "schedule.json"
 KINDS = ("systemd", "cron")
+_REFUSED = re.compile(r"not allowed|permission denied|not permitted|access denied", re.IGNORECASE)
 
 
 class ScheduleError(Exception):
@@ -70,9 +72,12 @@ class Scheduler:
         result = self._try(["crontab", "-l"])
         if result is None:
             return "crontab did not answer"
-        if result.returncode == 0 or "no crontab for" in (result.stderr or ""):
-            return None   # exit 1 with "no crontab for <user>": an empty crontab (crontab(1))
-        return f"crontab refuses: {(result.stderr or result.stdout).strip()[:200] or 'exit code ' + str(result.returncode)}"
+        said = (result.stderr or result.stdout or "").strip()
+        if result.returncode == 0 or not _REFUSED.search(said):
+            # an empty crontab exits 1: "no crontab for <user>" (Vixie/Debian, cronie), "can't open"
+            # (busybox); only a refusal (cron.allow / cron.deny, PAM) makes cron unusable
+            return None
+        return f"crontab refuses: {said[:200]}"
 
     def _try(self, command: list[str]) -> subprocess.CompletedProcess | None:
         try:

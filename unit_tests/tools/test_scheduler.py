@@ -206,3 +206,32 @@ def test_given_nothing_installed_when_make_unschedule_runs_then_it_says_so(tmp_p
     result = subprocess.run([sys.executable, "-m", "tools.setup.schedule_step", "--remove", "--state-dir",
                              str(tmp_path / "state")], capture_output=True, text=True, cwd=REPO, env=env, timeout=60)
     assert (result.returncode, result.stdout.strip()) == (0, "No schedule was installed.")
+
+
+def _make_schedule(tmp_path, *args):
+    store = tmp_path / "store"
+    store.mkdir(exist_ok=True)
+    _fake_commands(tmp_path / "bin", store) if not (tmp_path / "bin").exists() else None
+    (tmp_path / "bin" / "systemctl").write_text("#!/bin/sh\necho offline\nexit 1\n")   # installed, no user manager
+    env = {**os.environ, "HOME": str(tmp_path / "home"), "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}"}
+    env.pop("XDG_CONFIG_HOME", None)
+    return subprocess.run([sys.executable, "-m", "tools.setup.schedule_step", *args], capture_output=True, text=True,
+                          cwd=REPO, env=env, timeout=60, stdin=subprocess.DEVNULL), store
+
+
+def test_given_saved_configs_when_make_schedule_runs_then_cron_gets_the_same_folders(tmp_path):
+    secrets = tmp_path / "my secrets"
+    secrets.mkdir()
+    (secrets / "destination.json").write_text(json.dumps({"timezone": "Europe/Paris"}))
+    result, store = _make_schedule(tmp_path, "--secrets", str(secrets), "--state-dir", str(tmp_path / "state"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "systemd: not usable here — no user systemd is reachable (offline)" in result.stdout
+    assert "✓ added to your crontab" in result.stdout
+    crontab = (store / "crontab").read_text()
+    assert f"--secrets '{secrets}' --state-dir {tmp_path / 'state'}" in crontab and "TZ=Europe/Paris" in crontab
+
+
+def test_given_no_saved_config_when_make_schedule_runs_then_it_says_to_run_setup_first(tmp_path):
+    result, store = _make_schedule(tmp_path, "--secrets", str(tmp_path / "nothing"))
+    assert result.returncode == 2 and "run `make setup` first" in result.stderr
+    assert not (store / "crontab").exists()
