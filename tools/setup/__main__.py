@@ -62,8 +62,11 @@ def schedule_step(setup: Setup, args: argparse.Namespace, scheduler: Scheduler) 
 
 
 def check_before_network(answers: dict, args: argparse.Namespace, interactive: bool) -> None:
-    """Unattended: every pure answer checked, every needed one present, before the bank is called."""
+    """Every answer that needs no network checked before the bank is called: unattended, all must be
+    right and present; in a terminal, the wrong ones are listed now and asked when their turn comes."""
     if interactive:
+        for problem in given.problems(answers, dt.date.today(), unattended=False):
+            print(f"  ✗ answers file: {problem} (you will be asked for it)")
         return
     found = given.problems(answers, dt.date.today(), unattended=True)
     forms = [key for key in ("destination_file", "service_account_key_file", "google_refresh_token") if key in answers]
