@@ -39,6 +39,7 @@ def choose_and_install(prompter: Prompter, scheduler: Scheduler, zone: str, sync
         say(f"  {kind}: {'available' if usable[kind] is None else 'not usable here — ' + usable[kind]}")
     offered = [kind for kind in KINDS if usable[kind] is None]
     default = offered[0] if offered else "none"
+    offered = list(KINDS) if dry_run else offered   # only printed: every kind can be shown
     while True:
         kind = prompter.ask("schedule", f"Schedule with {', '.join(offered + ['none'])}", _kind(default),
                             default=default)
