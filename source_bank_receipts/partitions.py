@@ -16,7 +16,12 @@ from .downloads import url_expires_at
 from .records import (
     ALL_STATUSES,
     EXPORTED_STATUSES,
+    ORIGINAL,
+    PROBATIVE,
     account_record,
+    probative_download,
+    probative_index_entry,
+    variant_metadata,
     receipt_chunk_record,
     receipt_index_record,
     receipt_metadata,
@@ -159,18 +164,33 @@ class ReceiptsPartition(_AccountPartition):
             if transaction.get("status") not in EXPORTED_STATUSES:
                 continue
             for attachment in self.attachments_of(transaction):
-                spooled = self._context.downloader.download(attachment, fetched_at, self._where(transaction))
-                if spooled is None:
-                    continue
-                try:
-                    metadata = receipt_metadata(transaction, attachment, self.account)
-                    for index, count, content in iter_chunks(spooled):
-                        yield self._record(receipt_chunk_record(metadata, index, count, content, spooled.sha256, spooled.size))
-                finally:
-                    spooled.close()
-                files += 1
-                total_bytes += spooled.size
+                for variant in self._variants(attachment):
+                    sizes: List[int] = []
+                    yield from self._file_records(transaction, attachment, fetched_at, variant, sizes)
+                    files += len(sizes)
+                    total_bytes += sum(sizes)
         self._log(f"{files} receipts, {total_bytes} bytes")
+
+    def _variants(self, attachment: Mapping[str, Any]) -> Tuple[str, ...]:
+        """The original, and its sealed copy when the option is on and the bank made it available
+        (pending copies are not waited for: receipt_index brings them once available)."""
+        if self._context.settings.probative_copies and probative_download(attachment) is not None:
+            return (ORIGINAL, PROBATIVE)
+        return (ORIGINAL,)
+
+    def _file_records(
+        self, transaction: Mapping[str, Any], attachment: Mapping[str, Any], fetched_at: float, variant: str, sizes: List[int]
+    ) -> Iterator[Record]:
+        spooled = self._context.downloader.download(attachment, fetched_at, self._where(transaction), variant)
+        if spooled is None:
+            return
+        try:
+            metadata = variant_metadata(receipt_metadata(transaction, attachment, self.account), probative_download(attachment) or {}, variant)
+            for index, count, content in iter_chunks(spooled):
+                yield self._record(receipt_chunk_record(metadata, index, count, content, spooled.sha256, spooled.size))
+        finally:
+            spooled.close()
+        sizes.append(spooled.size)
 
 
 class ReceiptIndexPartition(_AccountPartition):
@@ -186,5 +206,12 @@ class ReceiptIndexPartition(_AccountPartition):
                 count += 1
                 metadata = receipt_metadata(transaction, attachment, self.account)
                 expires = url_expires_at(attachment["url"], fetched_at) if attachment.get("url") else fetched_at
-                yield self._record(receipt_index_record(metadata, attachment, expires))
+                yield self._record(receipt_index_record(metadata, attachment, expires, self._probative(attachment, fetched_at)))
         self._log(f"{count} receipts listed")
+
+    def _probative(self, attachment: Mapping[str, Any], fetched_at: float) -> Optional[Dict[str, Any]]:
+        if not self._context.settings.probative_copies:
+            return None  # option off: nothing of the sealed copies is exported
+        download = probative_download(attachment)
+        expires = url_expires_at(download["url"], fetched_at) if download and download.get("url") else None
+        return probative_index_entry(attachment, expires)
