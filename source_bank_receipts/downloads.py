@@ -37,7 +37,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from .chunking import Spool, spool
 from .config import ConfigError, check_transport
 from .records import ORIGINAL, PROBATIVE, probative_download, to_int
-from .seal_shape import seal_problem
+from connector_runtime.seal_shape import seal_problem
 from .errors import RetryAfterBackoff
 
 URL_TTL_S = 1800  # documented lifetime of the bank's download URLs

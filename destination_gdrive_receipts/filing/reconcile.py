@@ -11,6 +11,7 @@ import logging
 
 from destination_gdrive_receipts.filing.filer import Filer
 from destination_gdrive_receipts.filing.index_buffer import IndexBuffer
+from destination_gdrive_receipts.filing.variants import PROBATIVE, file_key, probative_index_record
 from destination_gdrive_receipts.filing.writer import ReceiptWriter
 
 logger = logging.getLogger("airbyte")
@@ -25,6 +26,11 @@ def reconcile(index: IndexBuffer, filer: Filer, writer: ReceiptWriter) -> int:
             logger.warning("receipt_index record without %s ignored", " or ".join(REQUIRED))
             continue
         writer.submit(str(record["attachment_id"]), filer.file_index, record)
+        sealed = probative_index_record(record)
+        if sealed is not None:
+            # Filed, restored or moved like its original; a copy that turned available without
+            # its transaction's updated_at moving arrives here (docs/stream-contract.md).
+            writer.submit(file_key(str(record["attachment_id"]), PROBATIVE), filer.file_index, sealed)
         seen += 1
     writer.flush()
     return seen

@@ -9,7 +9,7 @@ import pytest
 
 from integration_tests.emulators.bank import BankEmulator
 from integration_tests.emulators.bank.dataset import BankDataset
-from source_bank_receipts.seal_shape import seal_problem
+from connector_runtime.seal_shape import seal_problem
 
 from .conftest import reassemble, records_of, run_read
 

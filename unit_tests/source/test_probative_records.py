@@ -7,7 +7,7 @@ import io
 import pytest
 
 from source_bank_receipts.records import probative_download, probative_index_entry, variant_metadata
-from source_bank_receipts.seal_shape import seal_problem
+from connector_runtime.seal_shape import seal_problem
 
 
 
