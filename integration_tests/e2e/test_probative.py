@@ -52,7 +52,7 @@ def _add_pending_payment_with_sealed_copy(bank) -> str:
     return txn["id"]
 
 
-def test_given_copies_on_when_backfilled_then_night_after_pending_arrive_deleted_restored_settled_moved(sealed_world):
+def test_given_copies_on_when_backfilled_then_filed_beside_originals_pending_arrive_deleted_restored_settled_moved_tampering_reported(sealed_world):
     bank, drive = sealed_world.bank, sealed_world.drive
     hotel = _add_pending_payment_with_sealed_copy(bank)
     hotel_receipt = bank.dataset.transactions[hotel].attachment_ids[0]
@@ -82,6 +82,33 @@ def test_given_copies_on_when_backfilled_then_night_after_pending_arrive_deleted
     assert folder_name(drive, receipt_files(drive)[hotel_receipt][0]) == "2025-12"
     assert folder_name(drive, sealed_files(drive)[hotel_receipt][0]) == "2025-12"
     assert check_exactly_once(bank, drive) == [] and check_sealed_copies(bank, drive) == []
+
+    # make verify: counts per period, and a copy whose signed bytes changed in Drive is reported.
+    _assert_seal_check_reports_tampering(sealed_world)
+
+
+def _assert_seal_check_reports_tampering(world) -> None:
+    from destination_gdrive_receipts.config import parse_config
+    from destination_gdrive_receipts.sync import open_gateway
+    from tools.verify_seals import run
+
+    copies = sealed_files(world.drive)
+    tampered = next(iter(copies.values()))[0]
+    data = bytearray(world.drive.content(tampered.id))
+    data[data.index(b"Probative copy of receipt")] ^= 0x01   # one byte of the signed revision
+    with world.drive._store.lock:
+        world.drive.files[tampered.id].content = bytes(data)
+
+    out = io.StringIO()
+    code = run(open_gateway(parse_config(world.destination_config())), out=out)
+
+    text = out.getvalue()
+    assert code == 1
+    assert f"{len(copies) - 1} of {len(copies)} sealed copies intact" in text
+    assert "NOT intact: " in text and tampered.name in text and "signed bytes changed since sealing" in text
+    assert "Emulated Bank Seal (test certificate)" in text
+    period_lines = [line for line in text.splitlines() if " sealed copies intact" in line and " / " in line]
+    assert sum(int(line.split(": ")[1].split(" of ")[1].split()[0]) for line in period_lines) == len(copies)
 
 
 def test_given_copies_off_when_synced_then_nothing_probative_read_or_filed(make_world):
@@ -113,30 +140,3 @@ def test_given_bank_serves_bad_sealed_copies_when_synced_then_never_filed_one_wa
         # receipt_index offers the copy too; the destination checks it the same way and says so once.
         assert sum(about in text for text in destination) == 1
 
-
-def test_given_filed_copies_when_seals_verified_then_counts_per_period_and_tampered_copy_reported(sealed_world):
-    import io as _io
-
-    from destination_gdrive_receipts.config import parse_config
-    from destination_gdrive_receipts.sync import open_gateway
-    from tools.verify_seals import run
-
-    sealed_world.sync()
-    copies = sealed_files(sealed_world.drive)
-    tampered = next(iter(copies.values()))[0]
-    # A byte of the signed revision changed in Drive (as by an editor or a faulty copy tool).
-    data = bytearray(sealed_world.drive.content(tampered.id))
-    data[data.index(b"Probative copy of receipt")] ^= 0x01
-    with sealed_world.drive._store.lock:
-        sealed_world.drive.files[tampered.id].content = bytes(data)
-
-    out = _io.StringIO()
-    code = run(open_gateway(parse_config(sealed_world.destination_config())), out=out)
-
-    text = out.getvalue()
-    assert code == 1
-    assert f"{len(copies) - 1} of {len(copies)} sealed copies intact" in text
-    assert f"NOT intact: " in text and tampered.name in text and "signed bytes changed since sealing" in text
-    assert "Emulated Bank Seal (test certificate)" in text
-    period_lines = [line for line in text.splitlines() if " sealed copies intact" in line and " / " in line]
-    assert sum(int(line.split(": ")[1].split(" of ")[1].split()[0]) for line in period_lines) == len(copies)
