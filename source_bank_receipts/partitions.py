@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
@@ -198,7 +199,7 @@ class ReceiptIndexPartition(_AccountPartition):
     with_attachments = True
 
     def read(self) -> Iterable[Record]:
-        count = 0
+        count, sealed = 0, Counter()
         for transaction, fetched_at in self.transactions():
             if transaction.get("status") not in EXPORTED_STATUSES:
                 continue
@@ -206,8 +207,12 @@ class ReceiptIndexPartition(_AccountPartition):
                 count += 1
                 metadata = receipt_metadata(transaction, attachment, self.account)
                 expires = url_expires_at(attachment["url"], fetched_at) if attachment.get("url") else fetched_at
-                yield self._record(receipt_index_record(metadata, attachment, expires, self._probative(attachment, fetched_at)))
-        self._log(f"{count} receipts listed")
+                probative = self._probative(attachment, fetched_at)
+                if probative is not None:
+                    sealed[probative.get("status") or "none"] += 1
+                yield self._record(receipt_index_record(metadata, attachment, expires, probative))
+        copies = f"; sealed copies: {', '.join(f'{n} {status}' for status, n in sorted(sealed.items()))}" if sealed else ""
+        self._log(f"{count} receipts listed{copies}")
 
     def _probative(self, attachment: Mapping[str, Any], fetched_at: float) -> Optional[Dict[str, Any]]:
         if not self._context.settings.probative_copies:

@@ -67,3 +67,11 @@ class UnknownVariants:
             logger.warning("receipts records of variant %r are not known to this destination version and were not "
                            "filed; upgrade the destination to file them.", variant[:40])
         return False
+
+
+def sealed_statuses_line(statuses: Mapping[str, int]) -> str:
+    """'Sealed copies at the bank: 40 available, 2 pending at the bank, …' ('' when none were listed)."""
+    labels = {"available": "available", "pending": "pending at the bank", "unavailable": "not produced by the bank",
+              "corrupted": "corrupted at the bank"}
+    parts = [f"{n} {labels.get(status, status)}" for status, n in sorted(statuses.items(), key=lambda item: -item[1])]
+    return f"Sealed copies at the bank: {', '.join(parts)}" if parts else ""

@@ -57,7 +57,7 @@ def test_given_copies_on_when_backfilled_then_filed_beside_originals_pending_arr
     hotel = _add_pending_payment_with_sealed_copy(bank)
     hotel_receipt = bank.dataset.transactions[hotel].attachment_ids[0]
 
-    sealed_world.sync()
+    first = sealed_world.sync()
 
     # Backfill: every available copy once, the bank's bytes, beside its original, named after it, seal intact.
     assert check_exactly_once(bank, drive) == [] and check_sealed_copies(bank, drive) == []
@@ -67,6 +67,10 @@ def test_given_copies_on_when_backfilled_then_filed_beside_originals_pending_arr
     original = receipt_files(drive)[available[0].id][0]
     assert copy.name == original.name.rsplit(".", 1)[0] + " (probative).pdf"
     assert _seal_intact(drive.content(copy.id))
+    summary = [m["log"]["message"] for m in first.messages if m.get("type") == "LOG" and "Sealed copies at the bank" in m["log"]["message"]]
+    labels = {"pending": "pending at the bank", "unavailable": "not produced by the bank", "corrupted": "corrupted at the bank"}
+    assert len(summary) == 1 and all(f"{len(_with_status(sealed_world, status))} {label}" in summary[0]
+                                     for status, label in labels.items() if _with_status(sealed_world, status))
     assert folder_name(drive, sealed_files(drive)[hotel_receipt][0]) == "2025-11"
 
     # The night after: a pending copy became available (no updated_at bump), the user deleted a

@@ -95,3 +95,14 @@ def test_given_unknown_variant_when_received_then_left_out_with_one_warning(capl
     assert results == [True, True, False, False]
     assert unknown.ignored == 2
     assert len([r for r in caplog.records if "xml-invoice" in r.getMessage()]) == 1
+
+
+@pytest.mark.parametrize("statuses, line", [
+    ({}, ""),
+    ({"available": 40, "pending": 2, "unavailable": 3, "corrupted": 1},
+     "Sealed copies at the bank: 40 available, 3 not produced by the bank, 2 pending at the bank, 1 corrupted at the bank"),
+], ids=["copies off", "mixed"])
+def test_given_index_statuses_when_summarised_then_one_line_in_the_ledgers_words(statuses, line):
+    from destination_gdrive_receipts.filing.variants import sealed_statuses_line
+
+    assert sealed_statuses_line(statuses) == line
