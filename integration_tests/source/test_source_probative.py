@@ -107,3 +107,20 @@ def test_given_sandbox_gate_on_probative_url_when_synced_then_sync_goes_on_with_
     output = run_read(bank.source_config(probative_copies=True), ["receipts"])
 
     assert available.id in reassemble(records_of(output, "receipts"))
+
+
+@pytest.mark.parametrize("bump", [False, True], ids=["updated_at unchanged", "updated_at bumped"])
+def test_given_pending_copy_sealed_after_sync_when_next_incremental_sync_then_copy_offered_either_way(bank, bump):
+    from .conftest import last_states
+
+    config = bank.source_config(probative_copies=True)
+    first = run_read(config, ["receipts", "receipt_index"])
+    pending = _attachment(bank, "pending")
+
+    bank.set_probative(pending.id, "available", bump=bump)
+    second = run_read(config, ["receipts", "receipt_index"], state=last_states(first))
+
+    index = next(r["probative"] for r in records_of(second, "receipt_index") if r["attachment_id"] == pending.id)
+    assert index["status"] == "available" and index["download_url"]        # always: the destination files it
+    in_receipts = pending.id in _probative_files(second)
+    assert in_receipts == bump                                            # re-sent only when the bank bumps

@@ -99,9 +99,10 @@ class Mutations:
         txn = self.dataset.decline(transaction_id)
         return render.transaction(txn, self.dataset, {"attachments"}, self.links)
 
-    def set_probative(self, attachment_id: str, status: str, fault: str | None = None) -> dict:
-        """The bank's sealing moves on (pending -> available, or corrupted / unavailable) without
-        touching the transaction's updated_at (undocumented; the harder case, probative.py)."""
+    def set_probative(self, attachment_id: str, status: str, fault: str | None = None, bump: bool = False) -> dict:
+        """The bank's sealing moves on (pending -> available, or corrupted / unavailable). Whether
+        that moves the transaction's updated_at is undocumented: by default it does not (the harder
+        case, probative.py); ``bump=True`` models a bank that does."""
         if fault is not None and fault not in sealing.FAULTS:
             raise ValueError(f"fault must be one of {sealing.FAULTS}")
         ds = self.dataset
@@ -109,6 +110,8 @@ class Mutations:
             att = ds.attachments[attachment_id]
             att.probative_status, att.probative_fault = status, fault
             ds.version += 1
+            if bump:
+                ds.bump(ds.transactions[att.transaction_id])
         return render.attachment(att, self.links)
 
     def download_url(self, attachment: Attachment) -> str:  # provided by BankEmulator
