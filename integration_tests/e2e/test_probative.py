@@ -87,6 +87,11 @@ def test_given_copies_on_when_backfilled_then_filed_beside_originals_pending_arr
     assert folder_name(drive, sealed_files(drive)[hotel_receipt][0]) == "2025-12"
     assert check_exactly_once(bank, drive) == [] and check_sealed_copies(bank, drive) == []
 
+    # A quiet night: nothing downloaded, nothing written.
+    bank.reset_counters()
+    assert sealed_world.sync_counting_drive_writes() == 0
+    assert bank.count(prefix="/_s3/") == 0
+
     # make verify: counts per period, and a copy whose signed bytes changed in Drive is reported.
     _assert_seal_check_reports_tampering(sealed_world)
 
