@@ -62,7 +62,7 @@ def print_sealed_copies(drive) -> None:
     from destination_gdrive_receipts.config import parse_config
     from destination_gdrive_receipts.sync import open_gateway
     from tools.seals import report_lines, tally
-    from tools.verify_seals import verify
+    from tools.verify_seals import root_ids, verify
 
     sealed = [f for f in drive.files.values() if (f.app_properties or {}).get("var") == "probative" and not f.trashed]
     if not sealed:
@@ -72,7 +72,9 @@ def print_sealed_copies(drive) -> None:
                    and (f.app_properties or {}).get("kind") == "receipt")
     print(f"\nSealed copies beside their originals, in {drive.files[folder].name}/:")
     print("\n".join(f"  {name}" for name in names[:6]))
-    results = list(verify(open_gateway(parse_config(drive.destination_config()))))
+    config = parse_config(drive.destination_config())
+    gateway = open_gateway(config)
+    results = list(verify(gateway, root_ids(gateway, config.root_folder_name)))
     intact = sum(r.intact for *_, r in results)
     print(f"Seal check (make verify): {intact} of {len(results)} sealed copies intact; for example")
     print("\n".join(f"  {line}" for line in report_lines(tally((a, p, r) for a, p, _, r in results))[:3]))

@@ -2,8 +2,8 @@
 
     python -m tools.verify_seals [--secrets DIR]
 
-Reads secrets/destination.json, lists the sealed copies this app filed (private `var=probative`
-marker, trashed ones left out), downloads each and checks it with pyHanko (tools/seals.py says
+Reads secrets/destination.json, lists the sealed copies this app filed under its root folder
+(private `root` and `var=probative` markers, trashed ones left out), downloads each and checks it with pyHanko (tools/seals.py says
 what that proves). Prints one line per period folder and one per copy that is not intact; exits 1
 when any copy is not intact, so a scheduler can alert. Read-only: nothing in Drive changes.
 """
@@ -18,7 +18,7 @@ from typing import Callable, Iterator, Optional
 
 from destination_gdrive_receipts.config import parse_config
 from destination_gdrive_receipts.drive.gateway import DriveGateway
-from destination_gdrive_receipts.drive.inventory import has_marker
+from destination_gdrive_receipts.drive.inventory import has_marker, root_key
 from destination_gdrive_receipts.sync import open_gateway
 from tools.seals import SealReport, check_seal, report_lines, tally
 
@@ -45,16 +45,26 @@ class FolderNames:
         return account, period
 
 
-def verify(gateway: DriveGateway, check: Callable[[bytes], SealReport] = check_seal) -> Iterator[tuple[str, str, str, SealReport]]:
-    """(account folder, period folder, file name, report) for every sealed copy in Drive."""
+def root_ids(gateway: DriveGateway, root_folder_name: str) -> list[str]:
+    """The archive's root folders (by their private marker, read-only: nothing is created)."""
+    q = has_marker("rootkey", root_key(root_folder_name)) + " and trashed = false"
+    return [item["id"] for item in gateway.list(q, "nextPageToken,files(id)")]
+
+
+def verify(gateway: DriveGateway, roots: Optional[list[str]] = None,
+           check: Callable[[bytes], SealReport] = check_seal) -> Iterator[tuple[str, str, str, SealReport]]:
+    """(account folder, period folder, file name, report) for every sealed copy under `roots`
+    (None: every sealed copy the app can see)."""
     folders = FolderNames(gateway)
-    for item in gateway.list(SEALED_QUERY, "nextPageToken,files(id,name,parents,appProperties)"):
-        account, period = folders.place(item)
-        yield account, period, item.get("name", item["id"]), check(gateway.download(item["id"]))
+    queries = [SEALED_QUERY] if roots is None else [f"{SEALED_QUERY} and {has_marker('root', root)}" for root in roots]
+    for query in queries:
+        for item in gateway.list(query, "nextPageToken,files(id,name,parents,appProperties)"):
+            account, period = folders.place(item)
+            yield account, period, item.get("name", item["id"]), check(gateway.download(item["id"]))
 
 
-def run(gateway: DriveGateway, out=sys.stdout) -> int:
-    results = list(verify(gateway))
+def run(gateway: DriveGateway, root_folder_name: Optional[str] = None, out=sys.stdout) -> int:
+    results = list(verify(gateway, root_ids(gateway, root_folder_name) if root_folder_name else None))
     if not results:
         print("No sealed copies filed yet (turn on probative_copies in the source).", file=out)
         return 0
@@ -77,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     if not path.exists():
         print(f"{path} not found: copy secrets/destination.template.json and fill it in (secrets/README.md).", file=sys.stderr)
         return 2
-    return run(open_gateway(parse_config(json.loads(path.read_text(encoding="utf-8")))))
+    config = parse_config(json.loads(path.read_text(encoding="utf-8")))
+    return run(open_gateway(config), config.root_folder_name)
 
 
 if __name__ == "__main__":

@@ -109,7 +109,8 @@ def _assert_seal_check_reports_tampering(world) -> None:
         world.drive.files[tampered.id].content = bytes(data)
 
     out = io.StringIO()
-    code = run(open_gateway(parse_config(world.destination_config())), out=out)
+    config = parse_config(world.destination_config())
+    code = run(open_gateway(config), config.root_folder_name, out=out)
 
     text = out.getvalue()
     assert code == 1
