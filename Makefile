@@ -7,7 +7,7 @@ TAG    ?= dev
 # Test processes: most tests wait on connector processes and emulator latency, not on the CPU.
 TEST_WORKERS ?= 3
 
-.PHONY: demo try test test-e2e test-sandbox bench bench-quick sync setup schedule status unschedule images clean
+.PHONY: demo try test test-e2e test-sandbox bench bench-quick sync setup schedule status unschedule images clean verify
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ sync: $(STAMP)  ## real incremental sync with the configs in secrets/ (make setu
 
 setup: $(STAMP)  ## guided setup of your own bank and Drive: check, preview, nightly schedule (ARGS="--help")
 	$(BIN)/python -m tools.setup $(ARGS)
+
+verify: $(STAMP)  ## check the bank's seal on every probative copy filed in Drive (pyHanko, offline); exits 1 if one is not intact
+	$(BIN)/python -m tools.verify_seals $(ARGS)
 
 status: $(STAMP)  ## last syncs, next run, archive; exits non-zero when the last sync failed (ARGS="--state-dir DIR")
 	@$(BIN)/python -m tools.status $(ARGS)

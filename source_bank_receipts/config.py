@@ -56,6 +56,7 @@ class Settings:
     staging_token: Optional[str]
     start_date: date
     bank_account_ids: Optional[Tuple[str, ...]]
+    probative_copies: bool = False  # also export the bank's PAdES-sealed copies (docs/sources/bank-receipts.md)
 
     @property
     def start_datetime(self) -> datetime:
@@ -166,6 +167,7 @@ def parse_settings(config: Mapping[str, Any]) -> Settings:
         staging_token=staging_token if environment == "sandbox" else None,
         start_date=start_date,
         bank_account_ids=account_ids,
+        probative_copies=config.get("probative_copies") is True,
     )
 
 
@@ -195,7 +197,7 @@ def schema_error_text(path: Tuple[Any, ...], validator: str, schema: Mapping[str
             return "staging_token is required for the sandbox environment: copy it from the Qonto developer portal (developers.qonto.com > your sandbox)."
         return f"{name} is required."
     if validator == "type":
-        kind = {"array": "a list", "object": "an object", "integer": "an integer"}.get(str(schema.get("type")), f"a {schema.get('type')}")
+        kind = {"array": "a list", "object": "an object", "integer": "an integer", "boolean": "true or false"}.get(str(schema.get("type")), f"a {schema.get('type')}")
         return f"{field} must be {kind}."
     if validator == "pattern":
         return f"{field} does not have the expected form ({schema.get('pattern_descriptor') or schema.get('description') or 'see the field description'})."

@@ -14,6 +14,9 @@
 - 429/5xx and dropped connections are retried by the HTTP client with back-off; a body cut
   short is downloaded again.
 - URLs are never logged: their query string is a credential.
+- The sealed (probative) copy goes through the same rules, plus: it must be a whole PDF carrying
+  a signature (seal_shape.py). A sealed copy that cannot be had is skipped with one warning, never
+  a failed sync: the original is already exported, and receipt_index offers the copy again.
 """
 
 from __future__ import annotations
@@ -33,7 +36,8 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .chunking import Spool, spool
 from .config import ConfigError, check_transport
-from .records import to_int
+from .records import ORIGINAL, PROBATIVE, probative_download, to_int
+from connector_runtime.seal_shape import seal_problem
 from .errors import RetryAfterBackoff
 
 URL_TTL_S = 1800  # documented lifetime of the bank's download URLs
@@ -132,20 +136,25 @@ class ReceiptDownloader:
             backoff_strategy=RetryAfterBackoff(),
         )
 
-    def download(self, attachment: Mapping[str, Any], fetched_at: float, where: str) -> Optional[Spool]:
-        """The file spooled to disk, or None when the attachment no longer exists at the bank."""
+    def download(self, attachment: Mapping[str, Any], fetched_at: float, where: str, variant: str = ORIGINAL) -> Optional[Spool]:
+        """The file spooled to disk, or None when the attachment no longer exists at the bank (or,
+        for the sealed copy, when no valid one could be had: one warning says why)."""
         attachment_id = attachment["id"]
+        if variant == PROBATIVE:
+            where = f"sealed copy, {where}"
+            attachment = probative_download(attachment) or {"id": attachment_id}
         url = attachment.get("url")
         if url and url_expires_at(url, fetched_at) - self._clock() < REFRESH_MARGIN_S:
             url = None
         problem = "no download URL"
         for _ in range(ATTEMPTS):
             if not url:
-                fresh = self._refresh(attachment_id)
+                fresh = self._fresh(attachment_id, variant)
                 if fresh is None:
-                    self._logger.warning(f"Receipt {attachment_id} ({where}) was deleted at the bank; skipped.")
+                    what = "was deleted at the bank" if variant == ORIGINAL else "is no longer available at the bank"
+                    self._logger.warning(f"Receipt {attachment_id} ({where}) {what}; skipped.")
                     return None
-                url = fresh.get("url")
+                attachment, url = fresh, fresh.get("url")
                 if not url:
                     problem = "the bank gave no download URL"
                     continue
@@ -154,16 +163,36 @@ class ReceiptDownloader:
             except ConfigError as error:
                 raise DownloadFailed(message=f"Receipt {attachment_id} ({where}): {error.message}", failure_type=FailureType.system_error) from None
             result, problem = self._fetch(url, attachment)
-            if problem == "login gate" and self._sandbox:
+            if problem == "login gate" and self._sandbox and variant == ORIGINAL:
                 raise DownloadFailed(message=f"{GATE_MESSAGE} (receipt {attachment_id}, {where})", failure_type=FailureType.config_error)
+            if result is not None and variant == PROBATIVE:
+                return self._sealed_or_none(result, attachment_id, where)
             if result is not None:
                 return result
             url = None  # expired, missing or cut short: ask the bank for a fresh URL
+        if variant == PROBATIVE:
+            self._logger.warning(f"Sealed copy of receipt {attachment_id} ({where}) not exported after {ATTEMPTS} attempts: {problem}.")
+            return None
         raise DownloadFailed(
             message=f"Could not download receipt {attachment_id} ({where}) after {ATTEMPTS} attempts: {problem}. "
             "The sync stopped before this receipt; the next sync starts again from it.",
             failure_type=FailureType.transient_error,
         )
+
+    def _fresh(self, attachment_id: str, variant: str) -> Optional[Dict[str, Any]]:
+        fresh = self._refresh(attachment_id)
+        if fresh is None or variant == ORIGINAL:
+            return fresh
+        return probative_download(fresh)
+
+    def _sealed_or_none(self, spooled: Spool, attachment_id: str, where: str) -> Optional[Spool]:
+        """A body that is not a signed PDF is the bank's fault and comes the same again: no retry."""
+        problem = seal_problem(spooled.file, spooled.size)
+        if problem is None:
+            return spooled
+        spooled.close()
+        self._logger.warning(f"Sealed copy of receipt {attachment_id} ({where}) not exported: the bank served {problem}.")
+        return None
 
     def _fetch(self, url: str, attachment: Mapping[str, Any]) -> "tuple[Optional[Spool], str]":
         try:

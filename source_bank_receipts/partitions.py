@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
@@ -16,7 +17,12 @@ from .downloads import url_expires_at
 from .records import (
     ALL_STATUSES,
     EXPORTED_STATUSES,
+    ORIGINAL,
+    PROBATIVE,
     account_record,
+    probative_download,
+    probative_index_entry,
+    variant_metadata,
     receipt_chunk_record,
     receipt_index_record,
     receipt_metadata,
@@ -159,18 +165,33 @@ class ReceiptsPartition(_AccountPartition):
             if transaction.get("status") not in EXPORTED_STATUSES:
                 continue
             for attachment in self.attachments_of(transaction):
-                spooled = self._context.downloader.download(attachment, fetched_at, self._where(transaction))
-                if spooled is None:
-                    continue
-                try:
-                    metadata = receipt_metadata(transaction, attachment, self.account)
-                    for index, count, content in iter_chunks(spooled):
-                        yield self._record(receipt_chunk_record(metadata, index, count, content, spooled.sha256, spooled.size))
-                finally:
-                    spooled.close()
-                files += 1
-                total_bytes += spooled.size
+                for variant in self._variants(attachment):
+                    sizes: List[int] = []
+                    yield from self._file_records(transaction, attachment, fetched_at, variant, sizes)
+                    files += len(sizes)
+                    total_bytes += sum(sizes)
         self._log(f"{files} receipts, {total_bytes} bytes")
+
+    def _variants(self, attachment: Mapping[str, Any]) -> Tuple[str, ...]:
+        """The original, and its sealed copy when the option is on and the bank made it available
+        (pending copies are not waited for: receipt_index brings them once available)."""
+        if self._context.settings.probative_copies and probative_download(attachment) is not None:
+            return (ORIGINAL, PROBATIVE)
+        return (ORIGINAL,)
+
+    def _file_records(
+        self, transaction: Mapping[str, Any], attachment: Mapping[str, Any], fetched_at: float, variant: str, sizes: List[int]
+    ) -> Iterator[Record]:
+        spooled = self._context.downloader.download(attachment, fetched_at, self._where(transaction), variant)
+        if spooled is None:
+            return
+        try:
+            metadata = variant_metadata(receipt_metadata(transaction, attachment, self.account), probative_download(attachment) or {}, variant)
+            for index, count, content in iter_chunks(spooled):
+                yield self._record(receipt_chunk_record(metadata, index, count, content, spooled.sha256, spooled.size))
+        finally:
+            spooled.close()
+        sizes.append(spooled.size)
 
 
 class ReceiptIndexPartition(_AccountPartition):
@@ -178,7 +199,7 @@ class ReceiptIndexPartition(_AccountPartition):
     with_attachments = True
 
     def read(self) -> Iterable[Record]:
-        count = 0
+        count, sealed = 0, Counter()
         for transaction, fetched_at in self.transactions():
             if transaction.get("status") not in EXPORTED_STATUSES:
                 continue
@@ -186,5 +207,16 @@ class ReceiptIndexPartition(_AccountPartition):
                 count += 1
                 metadata = receipt_metadata(transaction, attachment, self.account)
                 expires = url_expires_at(attachment["url"], fetched_at) if attachment.get("url") else fetched_at
-                yield self._record(receipt_index_record(metadata, attachment, expires))
-        self._log(f"{count} receipts listed")
+                probative = self._probative(attachment, fetched_at)
+                if probative is not None:
+                    sealed[probative.get("status") or "none"] += 1
+                yield self._record(receipt_index_record(metadata, attachment, expires, probative))
+        copies = f"; sealed copies: {', '.join(f'{n} {status}' for status, n in sorted(sealed.items()))}" if sealed else ""
+        self._log(f"{count} receipts listed{copies}")
+
+    def _probative(self, attachment: Mapping[str, Any], fetched_at: float) -> Optional[Dict[str, Any]]:
+        if not self._context.settings.probative_copies:
+            return None  # option off: nothing of the sealed copies is exported
+        download = probative_download(attachment)
+        expires = url_expires_at(download["url"], fetched_at) if download and download.get("url") else None
+        return probative_index_entry(attachment, expires)

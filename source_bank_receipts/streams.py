@@ -25,7 +25,7 @@ STREAMS = {
     # name: (primary key, cursor field)
     "bank_accounts": (["id"], None),
     "transactions": (["id"], "updated_at"),
-    "receipts": (["attachment_id", "chunk_index"], "updated_at"),
+    "receipts": (["attachment_id", "variant", "chunk_index"], "updated_at"),
     "receipt_index": (["attachment_id"], None),
 }
 

@@ -21,11 +21,12 @@ import time
 from pathlib import Path
 
 from tools import bench_data as data
+from tools import bench_probative as probative
 from tools import bench_records as records
 from tools import bench_report as report
 from tools import bench_scenarios as scenarios
 
-SCENARIOS = ("backfill", "archive", "memory", "records", "peer")
+SCENARIOS = ("backfill", "archive", "memory", "records", "peer", "probative")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -94,6 +95,9 @@ def run_full(settings: scenarios.Settings, only: list[str]) -> tuple[dict, list[
     if "peer" in only:
         measured["peer"] = m = scenarios.peer(settings)
         figures += report.peer_figures(m)
+    if "probative" in only:
+        measured["probative"] = m = probative.run(settings)
+        figures += probative.figures(m)
     return measured, report.correctness_figures(correctness) + figures
 
 

@@ -46,11 +46,16 @@ def build_bank(shape: dict, latency_ms: int = 0):
     from integration_tests.emulators.bank import BankEmulator, make_sample_dataset
     shape = dict(shape)
     size_divisor = shape.pop("size_divisor", 1)
+    shape.pop("probative_copies", None)   # a source setting, not the bank's
     dataset = make_sample_dataset(**shape)
     if size_divisor != 1:   # bytes are derived from (id, size): shrinking costs nothing
         for attachment in dataset.attachments.values():
             attachment.size //= size_divisor
-    return BankEmulator(dataset, latency_ms=latency_ms)
+    bank = BankEmulator(dataset, latency_ms=latency_ms)
+    for attachment in dataset.attachments.values():   # sealed up front: not counted in a sync's time
+        if attachment.probative_status == "available":
+            bank.probative.sealed(attachment)
+    return bank
 
 
 def build_drive(write_rate_per_s: float | None = None, write_burst: int = 10, latency_ms: int = 0):
@@ -189,6 +194,17 @@ def landed_receipts(drive) -> dict[str, list[dict]]:
             landed.setdefault(value, []).append(
                 {"sha256": record.sha256, "size": record.size, "name": record.name})
     return landed
+
+
+def landed_files_by_variant(drive) -> dict[str, int]:
+    """Live receipt files in Drive by variant ("original", "probative")."""
+    counts: dict[str, int] = {}
+    for record in drive.files.values():
+        props = record.app_properties or {}
+        if props.get("kind") == "receipt" and not record.trashed:
+            variant = props.get("var", "original")
+            counts[variant] = counts.get(variant, 0) + 1
+    return counts
 
 
 def set_latency(emulator, latency_ms: int) -> None:

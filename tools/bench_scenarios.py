@@ -133,7 +133,8 @@ def _progress(settings: Settings, drive, every_s: float = 30.0):
 
 
 def _source_config(bank, shape: dict) -> dict:
-    return bank.call(method, "source_config", (), {"start_date": data.start_date(shape)})
+    extra = {"probative_copies": True} if shape.get("probative_copies") else {}
+    return bank.call(method, "source_config", (), {"start_date": data.start_date(shape), **extra})
 
 
 def _verify(bank, drive, facts: dict) -> dict:

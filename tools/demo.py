@@ -44,11 +44,40 @@ def sample_bank(quick: bool):
     from integration_tests.emulators.bank import MiB, make_sample_dataset
 
     if quick:
-        return make_sample_dataset(seed=2025, transactions=40, receipts=14, large_receipt_sizes=(int(3.5 * MiB),))
+        return make_sample_dataset(seed=2025, transactions=40, receipts=14, large_receipt_sizes=(int(3.5 * MiB),),
+                                   probative=SEALING)
     return make_sample_dataset(
         seed=2025, accounts=3, closed_accounts=1, transactions=200, receipts=80,
         large_receipt_sizes=(int(3.5 * MiB), 5 * MiB, 9 * MiB), start="2025-01-01", end="2025-12-31",
+        probative=SEALING,
     )
+
+
+# Sealed (probative) copies: most made, a few still being sealed, some never produced by the bank.
+SEALING = (("available", 8), ("pending", 1), ("unavailable", 1))
+
+
+def print_sealed_copies(drive) -> None:
+    """One period folder's files (sealed copies beside their originals) and the seal check's summary."""
+    from destination_gdrive_receipts.config import parse_config
+    from destination_gdrive_receipts.sync import open_gateway
+    from tools.seals import report_lines, tally
+    from tools.verify_seals import root_ids, verify
+
+    sealed = [f for f in drive.files.values() if (f.app_properties or {}).get("var") == "probative" and not f.trashed]
+    if not sealed:
+        return
+    folder = sealed[0].parents[0]
+    names = sorted(f.name for f in drive.files.values() if folder in f.parents and not f.trashed
+                   and (f.app_properties or {}).get("kind") == "receipt")
+    print(f"\nSealed copies beside their originals, in {drive.files[folder].name}/:")
+    print("\n".join(f"  {name}" for name in names[:6]))
+    config = parse_config(drive.destination_config())
+    gateway = open_gateway(config)
+    results = list(verify(gateway, root_ids(gateway, config.root_folder_name)))
+    intact = sum(r.intact for *_, r in results)
+    print(f"Seal check (make verify): {intact} of {len(results)} sealed copies intact; for example")
+    print("\n".join(f"  {line}" for line in report_lines(tally((a, p, r) for a, p, _, r in results))[:3]))
 
 
 @contextlib.contextmanager
@@ -73,7 +102,7 @@ def one_run(title: str, bank, drive, state_dir: Path) -> RunRow:
     drive.reset_counters()
     with quiet(state_dir / "demo.log"):
         run = run_sync(
-            bank.source_config(start_date="2025-01-01"),
+            bank.source_config(start_date="2025-01-01", probative_copies=True),
             drive.destination_config(share_with=[ACCOUNTANT]),
             state_dir=state_dir,
         )
@@ -191,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
             if p.get("emailAddress") and p.get("role") != "owner"
         )
         print(f"\n{root.name}/ is shared with: {shared or 'nobody'}\n")
+        print_sealed_copies(drive)
         print_ledgers(drive)
         print_table(rows)
         print("\nskipped = already in its folder in Drive (checked against the bank's receipt index, no write);")

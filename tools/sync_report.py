@@ -148,7 +148,8 @@ class SyncTally:
         return line
 
 
-_SKIP_REASONS = {"skipped_deleted_folder": "in deleted folders", "skipped_expired_url": "with an expired link"}
+_SKIP_REASONS = {"skipped_deleted_folder": "in deleted folders", "skipped_expired_url": "with an expired link",
+                 "skipped_unsealed": "sealed copies without a valid signature"}
 
 
 def outcome_text(outcomes: dict[str, int]) -> str:

@@ -19,7 +19,9 @@ FOLDER_MIME = "application/vnd.google-apps.folder"
 ROOT, ACCOUNT, PERIOD, RECEIPT, MANIFEST = "root", "account", "period", "receipt", "manifest"
 _MAX_PROPERTY_BYTES = 124   # Drive's limit for key + value, UTF-8
 # Marker values that repeat across the tree (one root, a few accounts and periods): one shared str each.
-_SHARED_MARKERS = frozenset({"kind", "root", "acct", "period"})
+_SHARED_MARKERS = frozenset({"kind", "root", "acct", "period", "var"})
+# A receipt file's `var` marker: absent on originals, "probative" on the bank's sealed copy.
+ORIGINAL_VARIANT = "original"
 
 
 def marker_value(key: str, value: str) -> str:
@@ -46,10 +48,12 @@ def period_markers(root_id: str, account_id: str, period: str) -> dict[str, str]
     return {**account_markers(root_id, account_id), "kind": PERIOD, "period": period}
 
 
-def receipt_markers(root_id: str, attachment_id: str, sha256: str | None) -> dict[str, str]:
+def receipt_markers(root_id: str, attachment_id: str, sha256: str | None, variant: str = ORIGINAL_VARIANT) -> dict[str, str]:
     markers = {"kind": RECEIPT, "root": root_id, "att": marker_value("att", attachment_id)}
     if sha256:
         markers["sha"] = sha256
+    if variant != ORIGINAL_VARIANT:
+        markers["var"] = variant   # originals carry none: archives from before sealed copies stay as they are
     return markers
 
 
@@ -114,7 +118,7 @@ class DriveTree:
     def _keys(entry: Entry) -> list[tuple]:
         m = entry.markers
         if entry.kind == RECEIPT:
-            return [(RECEIPT, m.get("att"))]
+            return [(RECEIPT, m.get("att"), m.get("var") or ORIGINAL_VARIANT)]
         if entry.kind == ACCOUNT:
             return [(ACCOUNT, m.get("acct"))]
         if entry.kind == PERIOD:
@@ -152,9 +156,9 @@ class DriveTree:
         return next((e for e in self._select(PERIOD, marker_value("acct", account_id), period)
                      if e.live and e.parent == account.id), None)
 
-    def receipt(self, attachment_id: str, prefer_parent: str | None = None) -> Entry | None:
+    def receipt(self, attachment_id: str, prefer_parent: str | None = None, variant: str = ORIGINAL_VARIANT) -> Entry | None:
         """The receipt's file: a live one (in `prefer_parent` first), else the most restorable trashed one."""
-        found = self._select(RECEIPT, marker_value("att", attachment_id))
+        found = self._select(RECEIPT, marker_value("att", attachment_id), variant)
         ranked = sorted(found, key=lambda e: (not e.live, e.parent != prefer_parent, not e.explicitly_trashed))
         return ranked[0] if ranked else None
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from destination_gdrive_receipts.filing.input_lines import FileText
+from destination_gdrive_receipts.filing.variants import file_key, variant_of
 
 CONTENT_FIELDS = ("chunk_index", "chunk_count", "content_base64", "sha256", "size")
 SPOOL_MAX_BYTES = 1024 * 1024
@@ -74,7 +75,8 @@ class ReceiptAssembler:
 
     def add(self, record: Mapping) -> AssembledReceipt | None:
         """Take one `receipts` record; return the assembled receipt when this was its last chunk."""
-        attachment_id = _field(record, "attachment_id", str, record.get("attachment_id"))
+        # One file per (attachment, variant): a sealed copy's chunks never mix with its original's.
+        attachment_id = file_key(_field(record, "attachment_id", str, record.get("attachment_id")), variant_of(record))
         try:
             return self._add(attachment_id, record)
         except ChunkError:
@@ -82,7 +84,7 @@ class ReceiptAssembler:
             raise
 
     def pending(self) -> list[str]:
-        """Attachment ids whose files still miss chunks."""
+        """Files (attachment id, "#probative" for a sealed copy) that still miss chunks."""
         return list(self._partials)
 
     def discard_all(self) -> None:

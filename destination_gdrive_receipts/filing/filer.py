@@ -19,10 +19,13 @@ from destination_gdrive_receipts.filing.folders import Folders
 from destination_gdrive_receipts.drive.inventory import DriveTree, Entry, marker_value, receipt_markers
 from destination_gdrive_receipts.filing.manifest import Manifest
 from destination_gdrive_receipts.filing.planner import CREATE, SKIP, Plan, plan
+from destination_gdrive_receipts.filing.variants import PROBATIVE, file_key, variant_of
 from destination_gdrive_receipts.progress import Progress
+from connector_runtime.seal_shape import seal_problem
 from destination_gdrive_receipts.drive.quota import QuotaGuard
 
 logger = logging.getLogger("airbyte")
+SKIPPED_UNSEALED = "skipped_unsealed"
 
 
 class IntegrityError(Exception):
@@ -73,10 +76,13 @@ class Filer:
         meta, placement = self._place(metadata)
         if self._deleted_by_user(meta, placement):
             return "skipped_deleted_folder"
+        if not self._sealed_if_probative(meta, media.file, media.size):
+            return SKIPPED_UNSEALED
+        variant = variant_of(meta)
         target = self._folders.period(str(meta["bank_account_id"]), placement.account_folder_name, placement.period_key)
-        existing = self._tree.receipt(str(meta["attachment_id"]), prefer_parent=target)
+        existing = self._tree.receipt(str(meta["attachment_id"]), prefer_parent=target, variant=variant)
         decision = plan(existing, target, md5=media.md5, parent_is_live=self._parent_live(existing))
-        self._filed_this_sync.add(str(meta["attachment_id"]))
+        self._filed_this_sync.add(file_key(str(meta["attachment_id"]), variant))
         return self._apply(decision, meta, placement, target, media, sha256, from_index=False)
 
     def file_index(self, record: Mapping[str, Any]) -> str:
@@ -84,11 +90,11 @@ class Filer:
         meta, placement = self._place(record)
         if self._deleted_by_user(meta, placement):
             return "skipped_deleted_folder"
-        account_id, attachment_id = str(meta["bank_account_id"]), str(meta["attachment_id"])
+        account_id, attachment_id, variant = str(meta["bank_account_id"]), str(meta["attachment_id"]), variant_of(meta)
         live_target = self._tree.live_period(account_id, placement.period_key)
-        existing = self._tree.receipt(attachment_id, prefer_parent=live_target.id if live_target else None)
+        existing = self._tree.receipt(attachment_id, prefer_parent=live_target.id if live_target else None, variant=variant)
         if existing is not None and existing.live and live_target is not None and existing.parent == live_target.id:
-            if attachment_id not in self._filed_this_sync:
+            if file_key(attachment_id, variant) not in self._filed_this_sync:
                 self._progress.add("skipped")
             return "skipped"
         target = self._folders.period(account_id, placement.account_folder_name, placement.period_key)
@@ -99,15 +105,30 @@ class Filer:
             fetched = download(record.get("download_url", ""), expires_at=record.get("download_url_expires_at"),
                                expected_size=record.get("size"))
         except (UrlExpired, UrlRefused, UrlUnavailable) as reason:
-            logger.warning("Receipt %s is missing in Drive but cannot be restored now (%s); the next sync retries.",
-                           attachment_id, reason)
+            logger.warning("%s %s is missing in Drive but cannot be restored now (%s); the next sync retries.",
+                           "Sealed copy of receipt" if variant == PROBATIVE else "Receipt", attachment_id, reason)
             self._progress.add("skipped_expired_url")
             return "skipped_expired_url"
         try:
+            if not self._sealed_if_probative(meta, fetched.file, fetched.size):
+                return SKIPPED_UNSEALED
             media = Media(fetched.file, fetched.size, fetched.md5, meta.get("content_type"))
             return self._apply(decision, meta, placement, target, media, fetched.sha256, from_index=True)
         finally:
             fetched.close()
+
+    def _sealed_if_probative(self, meta: Mapping[str, Any], file: Any, size: int) -> bool:
+        """A sealed copy is filed only if it is a whole signed PDF (connector_runtime/seal_shape.py);
+        anything else is left out with one warning, and the next sync offers it again."""
+        if variant_of(meta) != PROBATIVE:
+            return True
+        problem = seal_problem(file, size)
+        file.seek(0)
+        if problem is None:
+            return True
+        logger.warning("Sealed copy of receipt %s not filed: the bank served %s.", meta.get("attachment_id"), problem)
+        self._progress.add(SKIPPED_UNSEALED)
+        return False
 
     def _parent_live(self, existing: Entry | None) -> bool:
         return existing is not None and self._tree.is_live_folder(existing.parent)
@@ -123,7 +144,7 @@ class Filer:
         upload = media if decision.upload else None
         if upload is not None:
             self._quota.reserve(upload.size)
-            body["appProperties"] = receipt_markers(self._tree.root_id, attachment_id, sha256)
+            body["appProperties"] = receipt_markers(self._tree.root_id, attachment_id, sha256, variant_of(meta))
         if decision.action == CREATE:
             result = self._gateway.create_file({**body, "parents": [target]}, upload)
         else:

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 import pendulum
 
+from destination_gdrive_receipts.filing.variants import NAME_SUFFIX, PROBATIVE, variant_of
 from destination_gdrive_receipts.filing.naming import (
     MAX_NAME_BYTES,
     clean_text,
@@ -195,7 +196,15 @@ def _description(receipt: Mapping, values: Mapping[str, str], account: str) -> s
         f"Transaction id: {receipt.get('transaction_id')}",
         f"Attachment id: {receipt.get('attachment_id')}",
     ]
+    if variant_of(receipt) == PROBATIVE:
+        lines.insert(0, "Probative copy: the bank's PAdES-sealed version of the receipt filed beside it")
     return "\n".join(lines)[:_MAX_DESCRIPTION_CHARS]
+
+
+def _variant_template(template: str, receipt: Mapping) -> str:
+    """The sealed copy is named like its original plus " (probative)": the two sort side by side.
+    The suffix is fixed text, so shortening keeps it and trims the free-text variables instead."""
+    return template + NAME_SUFFIX.replace("{", "{{").replace("}", "}}") if variant_of(receipt) == PROBATIVE else template
 
 
 def place(receipt: Mapping, *, period: str = "month", timezone: str = "Europe/Paris",
@@ -205,6 +214,7 @@ def place(receipt: Mapping, *, period: str = "month", timezone: str = "Europe/Pa
     validate_template(template)
     if not {name for _, name, _, _ in string.Formatter().parse(template)} & set(_UNIQUE_VARIABLES):
         template += " {short_id}"
+    template = _variant_template(template, receipt)
     day = filing_date(receipt, timezone)
     key = period_key(day, period)
     values = _template_values(receipt, day, key)

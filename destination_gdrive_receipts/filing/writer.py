@@ -15,6 +15,7 @@ from typing import Any, Callable, Mapping
 from destination_gdrive_receipts.filing.assembly import AssembledReceipt, ReceiptAssembler
 from destination_gdrive_receipts.drive.gateway import Media
 from destination_gdrive_receipts.filing.filer import Filer
+from destination_gdrive_receipts.filing.variants import UnknownVariants, file_key, variant_of
 
 logger = logging.getLogger("airbyte")
 DEFAULT_WORKERS = 3
@@ -24,6 +25,7 @@ class ReceiptWriter:
     def __init__(self, filer: Callable[[], Filer], *, workers: int = DEFAULT_WORKERS) -> None:
         self._filer = filer                   # lazy: Drive is touched only when a receipt needs it
         self._assembler = ReceiptAssembler()
+        self.unknown_variants = UnknownVariants()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="drive-upload")
         self._slots = threading.BoundedSemaphore(workers * 2)   # bounds spooled files waiting
         self._pending: dict[str, Future] = {}
@@ -31,9 +33,12 @@ class ReceiptWriter:
 
     def add(self, record: Mapping[str, Any]) -> None:
         """Feed one `receipts` record; a completed receipt starts uploading in the background."""
+        if not self.unknown_variants.known(record):
+            return
         receipt = self._assembler.add(record)
         if receipt is not None:
-            self.submit(str(receipt.metadata["attachment_id"]), self._file_receipt, receipt)
+            key = file_key(str(receipt.metadata["attachment_id"]), variant_of(receipt.metadata))
+            self.submit(key, self._file_receipt, receipt)
 
     def submit(self, key: str, work: Callable[..., Any], *args: Any) -> None:
         with self._lock:

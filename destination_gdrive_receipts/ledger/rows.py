@@ -19,10 +19,16 @@ from destination_gdrive_receipts.ledger.formats import Locale, format_amount, fo
 PRESENT, MISSING, LOST, NOT_REQUIRED = "receipt present", "receipt missing", "declared lost", "not required"
 STATUSES = (PRESENT, MISSING, LOST, NOT_REQUIRED)
 COLUMNS = ("Date", "Counterparty", "Amount", "Currency", "Side", "VAT amount", "VAT rate", "Category",
-           "Payment status", "Receipt status", "Receipt", "More receipts", "Note", "Transaction id",
-           "Receipt ids", "Row check")
+           "Payment status", "Receipt status", "Receipt", "More receipts", "Probative copy", "Probative status",
+           "Note", "Transaction id", "Receipt ids", "Row check")
 TX_ID, RECEIPT_IDS, CHECK = COLUMNS.index("Transaction id"), COLUMNS.index("Receipt ids"), COLUMNS.index("Row check")
 LINK, MORE_LINKS = COLUMNS.index("Receipt"), COLUMNS.index("More receipts")
+PROBATIVE_LINKS, PROBATIVE_STATUS = COLUMNS.index("Probative copy"), COLUMNS.index("Probative status")
+# The bank's probative_attachment.status, as the ledger says it (docs/destinations/gdrive-receipts.md).
+SEALED, PENDING_SEAL = "sealed copy", "pending at the bank"
+PROBATIVE_LABELS = {"available": SEALED, "pending": PENDING_SEAL, "unavailable": "not produced by the bank",
+                    "corrupted": "corrupted at the bank"}
+SEALED_NOT_FILED = "sealed copy, not filed yet"
 # A cell starting with one of these is a formula to a spreadsheet: user text must not become one.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -113,13 +119,40 @@ def links_cells(attachment_ids: Sequence[str], file_ids: Mapping[str, str | None
     return (links[0] if links else ""), " ".join(links[1:])
 
 
+@dataclass(frozen=True)
+class SealedCopy:
+    """What is known of one receipt's probative copy: the bank's status, and its Drive file once filed."""
+    status: str | None
+    file_id: str | None = None
+
+
+def probative_label(copy: SealedCopy | None) -> str:
+    """'sealed copy', 'pending at the bank', … ('' when sealed copies are not exported)."""
+    if copy is None or not copy.status:
+        return ""
+    if copy.status == "available" and not copy.file_id:
+        return SEALED_NOT_FILED
+    return PROBATIVE_LABELS.get(copy.status, clean_text(copy.status))
+
+
+def probative_cells(attachment_ids: Sequence[str], copies: Mapping[str, SealedCopy]) -> tuple[str, str]:
+    """(links to the filed sealed copies, their statuses): one status when all agree, else each
+    receipt's in receipt order, separated by "; "."""
+    links = " ".join(receipt_link(copies[a].file_id) for a in attachment_ids if a in copies and copies[a].file_id)
+    labels = [probative_label(copies.get(a)) for a in attachment_ids]
+    shown = [label for label in labels if label]
+    return links, (shown[0] if len(set(shown)) == 1 and len(shown) == len(labels) else "; ".join(shown))
+
+
 def build_row(transaction: Mapping[str, Any], *, day: datetime.date, loc: Locale,
-              file_ids: Mapping[str, str | None]) -> Row:
-    """The ledger row of one transaction filed on `day`; `file_ids`: attachment id → its Drive file id."""
+              file_ids: Mapping[str, str | None], sealed: Mapping[str, SealedCopy] | None = None) -> Row:
+    """The ledger row of one transaction filed on `day`; `file_ids`: attachment id → its Drive file
+    id; `sealed`: attachment id → its probative copy (none given: the probative cells stay empty)."""
     currency = clean_text(transaction.get("currency")).upper()
     side = clean_text(transaction.get("side")).lower()
     attachments = [str(a) for a in transaction.get("attachment_ids") or []]
     link, more = links_cells(attachments, file_ids)
+    sealed_links, sealed_status = probative_cells(attachments, sealed or {})
     counterparty = transaction.get("clean_counterparty_name") or transaction.get("label")
     cells = [
         format_date(day, loc),
@@ -134,6 +167,8 @@ def build_row(transaction: Mapping[str, Any], *, day: datetime.date, loc: Locale
         receipt_status(transaction),
         link,
         more,
+        sealed_links,
+        sealed_status,
         safe_text(transaction.get("note")),
         clean_text(transaction.get("id")),
         " ".join(attachments),

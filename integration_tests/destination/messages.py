@@ -10,7 +10,7 @@ from typing import Iterable
 
 CHUNK_BYTES = 3_000_000
 STREAMS = ("bank_accounts", "transactions", "receipts", "receipt_index")
-PRIMARY_KEYS = {"bank_accounts": [["id"]], "transactions": [["id"]], "receipts": [["attachment_id"], ["chunk_index"]],
+PRIMARY_KEYS = {"bank_accounts": [["id"]], "transactions": [["id"]], "receipts": [["attachment_id"], ["variant"], ["chunk_index"]],
                 "receipt_index": [["attachment_id"]]}
 
 ACCOUNTS = {

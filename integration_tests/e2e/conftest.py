@@ -38,12 +38,14 @@ def catalog(connectors_installed, tmp_path_factory):
 class World:
     """One user's bank and Drive, and the platform-side memory (catalog + state) of their connection."""
 
-    def __init__(self, bank, drive, pipeline: "Pipeline | PlatformConnection", destination_overrides: dict):
+    def __init__(self, bank, drive, pipeline: "Pipeline | PlatformConnection", destination_overrides: dict,
+                 source_overrides: dict | None = None):
         self.bank, self.drive, self.pipeline = bank, drive, pipeline
         self.destination_overrides = destination_overrides
+        self.source_overrides = dict(source_overrides or {})
 
     def source_config(self) -> dict:
-        return self.bank.source_config(start_date=START_DATE)
+        return self.bank.source_config(start_date=START_DATE, **self.source_overrides)
 
     def destination_config(self) -> dict:
         return self.drive.destination_config(**{**FAST_WRITES, **self.destination_overrides})
@@ -68,7 +70,7 @@ def make_world(catalog, tmp_path):
 
     started = []
 
-    def make(dataset=None, *, bank_kwargs=None, drive_kwargs=None, destination_overrides=None) -> World:
+    def make(dataset=None, *, bank_kwargs=None, drive_kwargs=None, destination_overrides=None, source_overrides=None) -> World:
         bank = BankEmulator(dataset if dataset is not None else make_sample_dataset(**SMALL_BANK), **(bank_kwargs or {}))
         drive = DriveEmulator(**(drive_kwargs or {}))
         bank.start()
@@ -76,7 +78,7 @@ def make_world(catalog, tmp_path):
         started.extend([bank, drive])
         # Driven like the Airbyte platform (generations per stream and job, overwrite sent as append).
         connection = PlatformConnection(tmp_path / f"world-{len(started)}", catalog, supports_refreshes=True)
-        return World(bank, drive, connection, destination_overrides or {})
+        return World(bank, drive, connection, destination_overrides or {}, source_overrides)
 
     yield make
     for emulator in reversed(started):

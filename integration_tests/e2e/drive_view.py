@@ -25,14 +25,39 @@ def exported_attachments(bank) -> dict[str, object]:
         }
 
 
-def receipt_files(drive) -> dict[str, list]:
-    """Attachment id → the live (not trashed) receipt files carrying it."""
+def receipt_files(drive, variant: str = "original") -> dict[str, list]:
+    """Attachment id → the live (not trashed) receipt files carrying it, of one variant (the
+    original, or the bank's sealed copy: "probative")."""
     found: dict[str, list] = defaultdict(list)
     for record in list(drive.files.values()):
         props = record.app_properties or {}
-        if props.get("kind") == "receipt" and not record.trashed:
+        if props.get("kind") == "receipt" and not record.trashed and props.get("var", "original") == variant:
             found[props["att"]].append(record)
     return dict(found)
+
+
+def sealed_files(drive) -> dict[str, list]:
+    return receipt_files(drive, "probative")
+
+
+def check_sealed_copies(bank, drive, *, except_ids: frozenset[str] = frozenset()) -> list[str]:
+    """Problems with the promise 'every available sealed copy once, byte-identical, beside its original'."""
+    expected = {key for key, att in exported_attachments(bank).items()
+                if att.probative_status == "available" and att.probative_fault is None and key not in except_ids}
+    found, originals = sealed_files(drive), receipt_files(drive)
+    problems = []
+    for attachment_id in sorted(expected):
+        files = found.get(attachment_id, [])
+        if len(files) != 1:
+            problems.append(f"sealed copy of {attachment_id}: {len(files)} copies in Drive")
+            continue
+        if drive.content(files[0].id) != bank.probative.sealed(bank.dataset.attachments[attachment_id]):
+            problems.append(f"sealed copy of {attachment_id}: bytes differ from the bank's")
+        original = (originals.get(attachment_id) or [None])[0]
+        if original is None or original.parents != files[0].parents:
+            problems.append(f"sealed copy of {attachment_id}: not beside its original")
+    problems += [f"unexpected sealed copy in Drive: {a}" for a in sorted(set(found) - expected - set(except_ids))]
+    return problems
 
 
 def expected_period(bank, attachment_id: str, tz: str = "Europe/Paris") -> str:

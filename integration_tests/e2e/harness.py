@@ -74,6 +74,7 @@ class SourceOutput:
     records: Counter = field(default_factory=Counter)  # per stream
     receipt_ids: set = field(default_factory=set)  # attachment ids carried by `receipts` records
     invalid_lines: list[str] = field(default_factory=list)  # start of each line that is not a JSON message
+    warnings: list[str] = field(default_factory=list)  # the source's WARN log messages
 
 
 def relay(source_stdout, destination_stdin, seen: SourceOutput) -> None:
@@ -102,6 +103,8 @@ def _note(line: bytes, seen: SourceOutput) -> None:
     except ValueError:
         seen.invalid_lines.append(line[:200].decode(errors="replace"))
         return
+    if message.get("type") == "LOG" and message["log"].get("level") == "WARN":
+        seen.warnings.append(message["log"].get("message", ""))
     if message.get("type") == "RECORD":
         record = message["record"]
         seen.records[record["stream"]] += 1

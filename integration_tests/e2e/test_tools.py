@@ -127,7 +127,7 @@ def test_given_discovered_streams_when_configuring_then_incremental_where_suppor
          "source_defined_primary_key": [["id"]]},
         {"name": "receipts", "json_schema": {}, "supported_sync_modes": ["full_refresh", "incremental"],
          "source_defined_cursor": True, "default_cursor_field": ["updated_at"],
-         "source_defined_primary_key": [["attachment_id"], ["chunk_index"]]},
+         "source_defined_primary_key": [["attachment_id"], ["variant"], ["chunk_index"]]},
     ]}
     modes = {s["stream"]["name"]: (s["sync_mode"], s["destination_sync_mode"]) for s in configured_catalog(discovered)["streams"]}
     assert modes == {"bank_accounts": ("full_refresh", "overwrite"), "receipts": ("incremental", "append")}

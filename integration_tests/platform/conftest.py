@@ -11,11 +11,12 @@ from integration_tests.platform.driver import PlatformConnection
 class PlatformWorld:
     """One user's bank and Drive, and their connection on an (emulated) Airbyte platform."""
 
-    def __init__(self, bank, drive, connection: PlatformConnection):
+    def __init__(self, bank, drive, connection: PlatformConnection, source_overrides: dict | None = None):
         self.bank, self.drive, self.connection = bank, drive, connection
+        self.source_overrides = dict(source_overrides or {})
 
     def source_config(self) -> dict:
-        return self.bank.source_config(start_date=START_DATE)
+        return self.bank.source_config(start_date=START_DATE, **self.source_overrides)
 
     def destination_config(self) -> dict:
         return self.drive.destination_config(**FAST_WRITES)
@@ -44,15 +45,16 @@ def make_platform_world(catalog, tmp_path):
 
     started = []
 
-    def make(*, supports_refreshes: bool = True, prefix: str = "", streams=None) -> PlatformWorld:
-        bank, drive = BankEmulator(make_sample_dataset(**SMALL_BANK)), DriveEmulator()
+    def make(*, supports_refreshes: bool = True, prefix: str = "", streams=None, dataset=None,
+             source_overrides=None) -> PlatformWorld:
+        bank, drive = BankEmulator(dataset if dataset is not None else make_sample_dataset(**SMALL_BANK)), DriveEmulator()
         bank.start()
         drive.start()
         started.extend([bank, drive])
         chosen = {"streams": [s for s in catalog["streams"] if streams is None or s["stream"]["name"] in streams]}
         connection = PlatformConnection(tmp_path / f"connection-{len(started)}", chosen,
                                         supports_refreshes=supports_refreshes, prefix=prefix)
-        return PlatformWorld(bank, drive, connection)
+        return PlatformWorld(bank, drive, connection, source_overrides)
 
     yield make
     for emulator in reversed(started):

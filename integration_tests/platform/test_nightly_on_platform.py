@@ -142,3 +142,22 @@ def test_given_first_attempt_killed_when_platform_retries_then_deleted_folder_st
     assert second[0] == first[0] + 1                      # the retry bumped the full-refresh stream again
     assert check_exactly_once(world.bank, world.drive, except_ids=lost) == []
     assert not set(receipt_files(world.drive)) & lost
+
+
+def test_given_sealed_copies_in_a_deleted_folder_when_clear_data_then_sync_then_originals_and_copies_come_back(
+        make_platform_world):
+    from integration_tests.e2e.drive_view import check_sealed_copies, sealed_files
+    from integration_tests.emulators.bank import make_sample_dataset
+    from integration_tests.e2e.conftest import SMALL_BANK
+
+    dataset = make_sample_dataset(**{**SMALL_BANK, "large_receipt_sizes": ()}, probative=(("available", 1),))
+    world = make_platform_world(dataset=dataset, source_overrides={"probative_copies": True})
+    world.sync()
+    _, _, lost = delete_latest_period_folder(world)
+    assert not set(sealed_files(world.drive)) & lost          # the copies went with the folder
+
+    world.clear(["receipts"])
+    world.sync()
+
+    assert check_exactly_once(world.bank, world.drive) == [] and check_sealed_copies(world.bank, world.drive) == []
+    assert set(lost) <= set(receipt_files(world.drive)) and set(lost) <= set(sealed_files(world.drive))

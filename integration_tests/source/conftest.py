@@ -67,11 +67,12 @@ def last_states(output: EntrypointOutput) -> List[AirbyteStateMessage]:
     return list(latest.values())
 
 
-def reassemble(chunks: Iterable[dict]) -> Dict[str, bytes]:
-    """attachment id -> bytes, checking order, count, size and sha256 of every file."""
+def reassemble(chunks: Iterable[dict], variant: str = "original") -> Dict[str, bytes]:
+    """attachment id -> bytes of one variant, checking order, count, size and sha256 of every file."""
     by_attachment: Dict[str, List[dict]] = defaultdict(list)
     for chunk in chunks:
-        by_attachment[chunk["attachment_id"]].append(chunk)
+        if chunk["variant"] == variant:
+            by_attachment[chunk["attachment_id"]].append(chunk)
     files = {}
     for attachment_id, parts in by_attachment.items():
         assert [p["chunk_index"] for p in parts] == list(range(parts[0]["chunk_count"])), attachment_id

@@ -22,8 +22,8 @@ def test_given_spec_command_then_contract_fields_in_order_with_secrets_and_oauth
 
     spec = of_type(process, "SPEC")[0]["spec"]
     properties = spec["connectionSpecification"]["properties"]
-    assert list(properties) == ["credentials", "start_date", "environment", "staging_token", "api_url", "bank_account_ids"]
-    assert [properties[name]["order"] for name in properties] == list(range(6))
+    assert list(properties) == ["credentials", "start_date", "environment", "staging_token", "api_url", "bank_account_ids", "probative_copies"]
+    assert [properties[name]["order"] for name in properties] == list(range(7))
     api_key, oauth = properties["credentials"]["oneOf"]
     assert api_key["properties"]["auth_type"]["const"] == "api_key" and api_key["properties"]["secret_key"]["airbyte_secret"]
     assert oauth["properties"]["auth_type"]["const"] == "oauth2.0"
@@ -102,7 +102,7 @@ def test_given_discover_then_streams_keys_and_cursors(small_emu, tmp_path):
     streams = {s["name"]: s for s in of_type(process, "CATALOG")[0]["catalog"]["streams"]}
     assert set(streams) == {"bank_accounts", "transactions", "receipts", "receipt_index"}
     assert streams["transactions"]["default_cursor_field"] == ["updated_at"] and streams["transactions"]["source_defined_cursor"]
-    assert streams["receipts"]["source_defined_primary_key"] == [["attachment_id"], ["chunk_index"]]
+    assert streams["receipts"]["source_defined_primary_key"] == [["attachment_id"], ["variant"], ["chunk_index"]]
     assert streams["receipt_index"]["source_defined_primary_key"] == [["attachment_id"]]
     assert streams["bank_accounts"]["supported_sync_modes"] == ["full_refresh"]
     assert "incremental" in streams["receipts"]["supported_sync_modes"]

@@ -37,6 +37,7 @@ BAD_CONFIGS = [
     pytest.param(config(bank_account_ids="acc-1"), "bank_account_ids must be a list", id="account-ids-not-a-list"),
     pytest.param(config(bank_account_ids=["acc-1", ""]), "bank_account_ids must be a list", id="account-ids-empty-item"),
     pytest.param(config(bank_account_ids=["acc-1", "acc-1"]), "more than once", id="account-ids-duplicate"),
+    pytest.param(config(probative_copies="yes"), "probative_copies must be true or false", id="probative-copies-not-a-boolean"),
 ]
 
 
@@ -139,3 +140,9 @@ def test_given_sandbox_without_staging_token_when_schema_checked_then_the_spec_i
     errors = list(_validator().iter_errors(config(environment="sandbox")))
     assert [error.validator for error in errors] == ["required"] and "staging_token" in errors[0].message
     assert not list(_validator().iter_errors(config(environment="production")))
+
+
+@pytest.mark.parametrize("value, expected", [(None, False), (False, False), (True, True)], ids=["absent", "off", "on"])
+def test_given_probative_copies_option_when_parsed_then_off_unless_set_true(value, expected):
+    overrides = {} if value is None else {"probative_copies": value}
+    assert parse_settings(config(**overrides)).probative_copies is expected

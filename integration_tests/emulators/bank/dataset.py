@@ -45,7 +45,8 @@ class Attachment:
     size: int
     created_ms: int
     content: bytes | None = None       # explicit bytes; None means derived from (id, size)
-    probative_status: str = "unavailable"
+    probative_status: str = "unavailable"   # available | pending | unavailable | corrupted (probative.py)
+    probative_fault: str | None = None       # what its probative URL serves instead: sealing.FAULTS
 
 
 @dataclass(slots=True)

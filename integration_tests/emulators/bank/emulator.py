@@ -8,6 +8,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from typing import Callable
 from urllib.parse import parse_qs, unquote
 
 from . import content, s3
@@ -17,6 +18,7 @@ from .dataset import Attachment, BankDataset
 from .faults import DOCUMENTED_WINDOWS, Fault, FaultSet, RateLimiter, RateWindows
 from .mutations import Mutations
 from .oauth import OAuthServer
+from .probative import VARIANT_PATH, ProbativeCopies
 from .server import HttpServer, Request, Response, json_response
 
 _SANDBOX_HTML = (b"<!DOCTYPE html><html><head><title>Qonto</title>"
@@ -27,6 +29,16 @@ _TOKEN_PATHS = ("/oauth2/token", "/v2/oauth2/token")
 _ONELOGIN_PATH = "/_onelogin/login"
 _STAGING_HEADER = "X-Qonto-Staging-Token"
 _MAX_401_PER_HOUR = 200
+
+
+@dataclass(frozen=True)
+class _Links:
+    """Makes attachment objects' links: the original's URL (called), the sealed copy's fields."""
+    download_url: Callable[[Attachment], str]
+    probative: Callable[[Attachment], dict]
+
+    def __call__(self, attachment: Attachment) -> str:
+        return self.download_url(attachment)
 
 
 @dataclass(frozen=True)
@@ -94,7 +106,9 @@ class BankEmulator(Mutations):
                                  early_refusal_s=early_refusal_s)
         self._http = HttpServer(self._handle, host=host, port=port)
         self.url = self._http.url
-        self.api = BankApi(self.dataset, self.download_url, self._error,
+        self.probative = ProbativeCopies(self.url, self.clock.now, lambda: self.url_ttl_s)
+        self.links = _Links(self.download_url, self.probative.describe)
+        self.api = BankApi(self.dataset, self.links, self._error,
                            pagination=pagination, status_filter=status_filter, bounds=bounds,
                            precision=precision, tie_order=tie_order)
 
@@ -229,18 +243,22 @@ class BankEmulator(Mutations):
     def _download(self, request: Request) -> Response:
         parts = request.path[len(s3.PREFIX):].split("/", 1)
         attachment_id = unquote(parts[0])
+        variant = VARIANT_PATH if len(parts) > 1 and parts[1].startswith(VARIANT_PATH + "/") else ""
         request_id = uuid.uuid4().hex[:16].upper()
         if request.headers.get("authorization"):
             # S3 refuses a presigned URL that also carries an Authorization header.
             return self._xml(400, "InvalidArgument", "Only one auth mechanism allowed; only the "
                              "X-Amz-Algorithm query parameter, Signature query string parameter or the "
                              "Authorization header should be specified", request_id)
-        verdict = s3.check(attachment_id, request.query, self.clock.now())
+        verdict = s3.check(attachment_id, request.query, self.clock.now(), variant)
         if not verdict.ok:
             return self._xml(403, verdict.code, verdict.message, request_id)
         att = self.dataset.attachments.get(attachment_id)
-        if att is None:
+        if att is None or (variant and att.probative_status != "available"):
             return self._xml(404, "NoSuchKey", "The specified key does not exist.", request_id)
+        if variant:
+            body, content_type = self.probative.served(att)
+            return Response(200, body, content_type=content_type, headers={"x-amz-request-id": request_id})
         stream = (content.iter_bytes(att.content) if att.content is not None
                   else content.iter_content(att.id, att.size, att.content_type))
         return Response(200, content_type=att.content_type, stream=stream, length=att.size,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, Iterable
 
-from . import render
+from . import render, sealing
 from .clock import parse_iso_us, real_now_ms
 from .dataset import Attachment, BankAccount, BankDataset, Transaction
 
@@ -61,19 +61,20 @@ class Mutations:
             ds.put_transaction(txn)
             for spec in attachments:
                 ds.put_attachment(self._attachment(txn.id, **spec), bump=False)
-            return render.transaction(txn, ds, {"attachments"}, self.download_url)
+            return render.transaction(txn, ds, {"attachments"}, self.links)
 
     attachment_bumps: bool = True
 
     def add_attachment(self, transaction_id: str, file_name: str = "receipt.pdf",
                        content_type: str = "application/pdf", size: int | None = None,
-                       content: bytes | None = None, bump: bool | None = None) -> dict:
+                       content: bytes | None = None, bump: bool | None = None,
+                       probative: str = "unavailable", probative_fault: str | None = None) -> dict:
         """Attach a receipt to a transaction (adds it to attachment_ids; moves updated_at unless
         the emulator's ``attachment_bumps`` switch, or ``bump``, says otherwise)."""
         att = self.dataset.put_attachment(self._attachment(transaction_id, file_name, content_type,
-                                                           size, content),
+                                                           size, content, probative, probative_fault),
                                           bump=self.attachment_bumps if bump is None else bump)
-        return render.attachment(att, self.download_url)
+        return render.attachment(att, self.links)
 
     def touch_all(self, transaction_ids: Iterable[str]) -> str:
         """A bulk update: every transaction gets one and the same new updated_at (returned)."""
@@ -84,7 +85,7 @@ class Mutations:
             for txn in txns:
                 txn.updated_ms = instant
             ds.version += 1
-        return render.transaction(txns[0], ds, set(), self.download_url)["updated_at"] if txns else ""
+        return render.transaction(txns[0], ds, set(), self.links)["updated_at"] if txns else ""
 
     def remove_attachment(self, transaction_id: str, attachment_id: str) -> None:
         self.dataset.remove_attachment(transaction_id, attachment_id)
@@ -92,22 +93,41 @@ class Mutations:
     def settle(self, transaction_id: str, settled_at: str | None = None) -> dict:
         """pending -> completed, settled_at = given time or real now."""
         txn = self.dataset.settle(transaction_id, _ms(settled_at))
-        return render.transaction(txn, self.dataset, {"attachments"}, self.download_url)
+        return render.transaction(txn, self.dataset, {"attachments"}, self.links)
 
     def decline(self, transaction_id: str) -> dict:
         txn = self.dataset.decline(transaction_id)
-        return render.transaction(txn, self.dataset, {"attachments"}, self.download_url)
+        return render.transaction(txn, self.dataset, {"attachments"}, self.links)
+
+    def set_probative(self, attachment_id: str, status: str, fault: str | None = None, bump: bool = False) -> dict:
+        """The bank's sealing moves on (pending -> available, or corrupted / unavailable). Whether
+        that moves the transaction's updated_at is undocumented: by default it does not (the harder
+        case, probative.py); ``bump=True`` models a bank that does."""
+        if fault is not None and fault not in sealing.FAULTS:
+            raise ValueError(f"fault must be one of {sealing.FAULTS}")
+        ds = self.dataset
+        with ds.lock:
+            att = ds.attachments[attachment_id]
+            att.probative_status, att.probative_fault = status, fault
+            ds.version += 1
+            if bump:
+                ds.bump(ds.transactions[att.transaction_id])
+        return render.attachment(att, self.links)
 
     def download_url(self, attachment: Attachment) -> str:  # provided by BankEmulator
         raise NotImplementedError
 
+    links: Any = None  # provided by BankEmulator: original URLs and probative descriptions
+
     @staticmethod
     def _attachment(transaction_id: str, file_name: str = "receipt.pdf",
                     content_type: str = "application/pdf", size: int | None = None,
-                    content: bytes | None = None) -> Attachment:
+                    content: bytes | None = None, probative: str = "unavailable",
+                    probative_fault: str | None = None) -> Attachment:
         if (size is None) == (content is None):
             raise ValueError("give an attachment either size=... or content=b'...'")
         return Attachment(
             id=str(uuid.uuid4()), transaction_id=transaction_id, file_name=file_name,
             content_type=content_type, size=len(content) if content is not None else int(size),
-            created_ms=real_now_ms(), content=content)
+            created_ms=real_now_ms(), content=content, probative_status=probative,
+            probative_fault=probative_fault)

@@ -80,8 +80,15 @@ def attachment(att: Attachment, url_for: UrlFor) -> dict:
         "file_size": str(att.size),
         "file_content_type": att.content_type,
         "url": url_for(att),
-        "probative_attachment": {"status": att.probative_status},
+        "probative_attachment": _probative(att, url_for),
     }
+
+
+def _probative(att: Attachment, url_for: UrlFor) -> dict:
+    # The emulator's link maker also describes sealed copies (probative.py); a bare URL maker
+    # (unit tests of render) only knows the status.
+    describe = getattr(url_for, "probative", None)
+    return describe(att) if describe else {"status": att.probative_status}
 
 
 def _updated_at(ms: int, micro: bool) -> str | None:

@@ -17,8 +17,9 @@ PREFIX = "/_s3/"
 _KEY = b"emulated-s3-signing-key"
 
 
-def _signature(attachment_id: str, amz_date: str, expires: int) -> str:
-    message = f"{attachment_id}\n{amz_date}\n{expires}".encode()
+def _signature(attachment_id: str, amz_date: str, expires: int, variant: str = "") -> str:
+    # The variant is signed too: an original's URL does not open its sealed copy.
+    message = f"{attachment_id}\n{amz_date}\n{expires}{chr(10) + variant if variant else ''}".encode()
     return hmac.new(_KEY, message, hashlib.sha256).hexdigest()
 
 
@@ -26,7 +27,7 @@ def amz_date(epoch_s: float) -> str:
     return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(int(epoch_s)))
 
 
-def presign(base_url: str, attachment_id: str, file_name: str, now_s: float, ttl_s: int) -> str:
+def presign(base_url: str, attachment_id: str, file_name: str, now_s: float, ttl_s: int, variant: str = "") -> str:
     date = amz_date(now_s)
     query = urlencode({
         "X-Amz-Algorithm": "AWS4-HMAC-SHA256",
@@ -34,9 +35,10 @@ def presign(base_url: str, attachment_id: str, file_name: str, now_s: float, ttl
         "X-Amz-Date": date,
         "X-Amz-Expires": str(ttl_s),
         "X-Amz-SignedHeaders": "host",
-        "X-Amz-Signature": _signature(attachment_id, date, ttl_s),
+        "X-Amz-Signature": _signature(attachment_id, date, ttl_s, variant),
     })
-    return f"{base_url}{PREFIX}{attachment_id}/{quote(file_name, safe='')}?{query}"
+    key = f"{attachment_id}/{variant}" if variant else attachment_id
+    return f"{base_url}{PREFIX}{key}/{quote(file_name, safe='')}?{query}"
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ class Verdict:
     message: str = ""
 
 
-def check(attachment_id: str, query: dict[str, list[str]], now_s: float) -> Verdict:
+def check(attachment_id: str, query: dict[str, list[str]], now_s: float, variant: str = "") -> Verdict:
     """Is this presigned request valid at emulator time ``now_s``?"""
     def one(name: str) -> str:
         return (query.get(name) or [""])[0]
@@ -58,7 +60,7 @@ def check(attachment_id: str, query: dict[str, list[str]], now_s: float) -> Verd
     except ValueError:
         return Verdict(False, "AuthorizationQueryParametersError",
                        "Query-string authentication requires X-Amz-Date and X-Amz-Expires")
-    if not hmac.compare_digest(signature, _signature(attachment_id, date, ttl)):
+    if not hmac.compare_digest(signature, _signature(attachment_id, date, ttl, variant)):
         return Verdict(False, "SignatureDoesNotMatch",
                        "The request signature we calculated does not match the signature you provided.")
     if now_s > signed_at + ttl:

@@ -141,8 +141,12 @@ def _file(rng: random.Random, n: int, large: tuple[int, ...]) -> tuple[str, str,
 def make_sample_dataset(seed: int = 1, accounts: int = 3, closed_accounts: int = 1,
                         transactions: int = 200, receipts: int = 80,
                         large_receipt_sizes: tuple[int, ...] = (3 * MiB, 9 * MiB),
-                        start: str = "2025-01-01", end: str = "2025-12-31") -> BankDataset:
-    """A deterministic organization; ``accounts`` counts all accounts, ``closed_accounts`` of them closed."""
+                        start: str = "2025-01-01", end: str = "2025-12-31",
+                        probative: tuple[tuple[str, int], ...] = ()) -> BankDataset:
+    """A deterministic organization; ``accounts`` counts all accounts, ``closed_accounts`` of them closed.
+
+    ``probative``: weights of the sealed copies' statuses, e.g. (("available", 8), ("pending", 1),
+    ("unavailable", 1)); empty: every copy "unavailable" (the API's documented example)."""
     if accounts < 1:
         raise ValueError("accounts must be >= 1")
     rng = random.Random(seed)
@@ -159,8 +163,10 @@ def make_sample_dataset(seed: int = 1, accounts: int = 3, closed_accounts: int =
     for n, txn in enumerate(_receipt_slots(rng, txns, receipts) if receipts else []):
         name, ctype, size = _file(rng, n, tuple(large_receipt_sizes))
         created = min(txn.emitted_ms + rng.randrange(5 * DAY_MS), end_ms)
+        status = _weighted(random.Random(f"{seed}:{n}"), list(probative)) if probative else "unavailable"
         ds.put_attachment(Attachment(id=stable_uuid("sample", seed, "attachment", n), transaction_id=txn.id,
-                                     file_name=name, content_type=ctype, size=size, created_ms=created),
+                                     file_name=name, content_type=ctype, size=size, created_ms=created,
+                                     probative_status=status),
                           bump=False)
         txn.updated_ms = max(txn.updated_ms, created)
     return ds

@@ -91,3 +91,35 @@ def test_given_a_row_read_back_when_relinked_then_it_is_unchanged_unless_a_link_
                                         ("garbage", "0")])
 def test_given_filing_time_when_sort_key_made_then_it_is_utc(stamp, key):
     assert rows.sort_stamp({"settled_at": stamp}) == key
+
+
+S = rows.SealedCopy
+
+
+@pytest.mark.parametrize("attachment_ids, sealed, links, status", [
+    (["a1"], None, "", ""),
+    (["a1"], {"a1": S("available", "P1")}, "https://drive.google.com/file/d/P1/view", "sealed copy"),
+    (["a1"], {"a1": S("pending")}, "", "pending at the bank"),
+    (["a1"], {"a1": S("unavailable")}, "", "not produced by the bank"),
+    (["a1"], {"a1": S("corrupted")}, "", "corrupted at the bank"),
+    (["a1"], {"a1": S("available")}, "", "sealed copy, not filed yet"),
+    (["a1"], {"a1": S(None)}, "", ""),
+    (["a1", "a2"], {"a1": S("available", "P1"), "a2": S("available", "P2")},
+     "https://drive.google.com/file/d/P1/view https://drive.google.com/file/d/P2/view", "sealed copy"),
+    (["a1", "a2"], {"a1": S("available", "P1"), "a2": S("pending")},
+     "https://drive.google.com/file/d/P1/view", "sealed copy; pending at the bank"),
+    ([], {}, "", ""),
+], ids=["copies off", "sealed", "pending", "unavailable", "corrupted", "available not filed", "no status",
+        "two sealed", "mixed", "no receipt"])
+def test_given_probative_statuses_when_row_built_then_copy_links_and_status_cells(attachment_ids, sealed, links, status):
+    row = rows.build_row(tx(attachment_ids=attachment_ids), day=datetime.date(2025, 3, 14), loc=FR,
+                         file_ids={}, sealed=sealed)
+    assert (cells(row)["Probative copy"], cells(row)["Probative status"]) == (links, status)
+    assert row.transaction_id == cells(row)["Transaction id"] and row.cells[-2] == " ".join(attachment_ids)
+
+
+def test_given_probative_status_changes_when_row_rebuilt_then_the_check_moves():
+    day = datetime.date(2025, 3, 14)
+    pending = rows.build_row(tx(attachment_ids=["a1"]), day=day, loc=FR, file_ids={}, sealed={"a1": S("pending")})
+    sealed = rows.build_row(tx(attachment_ids=["a1"]), day=day, loc=FR, file_ids={}, sealed={"a1": S("available", "P1")})
+    assert pending.check != sealed.check

@@ -92,3 +92,17 @@ def test_given_missing_rows_when_summarised_then_counts_per_account_most_first()
 def test_given_a_time_when_title_made_then_it_names_count_time_and_zone():
     now = datetime.datetime(2025, 3, 14, 9, 5)
     assert missing.title(3, now, FR, "Europe/Paris") == "Missing receipts · 3 transactions · updated 14/03/2025 09:05 (Europe/Paris)"
+
+
+def test_given_ledger_written_before_probative_columns_when_decoded_then_rows_read_with_empty_copy_cells():
+    header, cells = list(csv.reader(io.StringIO(table.encode([row("t1")]).decode())))
+    keep = [i for i, name in enumerate(header) if not name.startswith("Probative")]
+    out = io.StringIO()
+    csv.writer(out).writerows([[header[i] for i in keep], [cells[i] for i in keep]])
+
+    parsed = table.decode(out.getvalue().encode())
+
+    assert parsed.readable and list(parsed.rows) == ["t1"]
+    read = dict(zip(rows.COLUMNS, parsed.rows["t1"].cells))
+    assert (read["Probative copy"], read["Probative status"]) == ("", "")
+    assert read["Transaction id"] == "t1" and read["Receipt ids"] == ""
