@@ -40,6 +40,9 @@ class FileRecord:
     content: bytes | None = None
     starred: bool = False
     version: int = 1
+    # Contents replaced by a later upload: Drive keeps them as earlier revisions of the same file
+    # (https://developers.google.com/drive/api/guides/change-overview#revisions).
+    previous: list = field(default_factory=list)
     app_created: bool = True      # made through the API: visible under drive.file
     trashed_time: str | None = None
 
@@ -288,6 +291,8 @@ class Store:
         if record.is_folder:
             raise ApiError(400, "badRequest", "Folders have no content.")
         self.check_quota(record.drive_id, False, len(content) - (record.size or 0))
+        if record.content is not None:
+            record.previous.append(record.content)
         record.set_content(content)
         if media_type:
             record.mime_type = media_type
