@@ -9,7 +9,8 @@ from collections import Counter
 
 logger = logging.getLogger("airbyte")
 LOG_EVERY_SECONDS = 15.0
-KEYS = ("uploaded", "updated", "restored", "moved", "skipped", "skipped_deleted_folder", "skipped_expired_url")
+KEYS = ("uploaded", "updated", "restored", "moved", "skipped", "skipped_deleted_folder", "skipped_expired_url",
+        "trashed")
 
 
 class Progress:

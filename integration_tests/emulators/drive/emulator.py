@@ -177,7 +177,12 @@ class DriveEmulator:
 
     def previous_versions(self, file_id: str) -> list[bytes]:
         """Contents replaced by newer uploads, oldest first (Drive's version history of a blob file)."""
-        return list(self._record(file_id).previous)
+        return [content for _, content in self._record(file_id).previous]
+
+    def kept_forever(self, file_id: str) -> list[bytes]:
+        """Earlier contents marked keepForever (never purged by Drive)."""
+        record = self._record(file_id)
+        return [content for rev, content in record.previous if rev in record.kept_forever]
 
     def permissions(self, file_id: str) -> list[dict]:
         with self._store.lock:
