@@ -87,9 +87,9 @@ class Sync:
         stream = self.routing.role(state.stream.stream_descriptor.name) if state.stream else None
         if stream == INDEX or any(h.stream is None for h in held):
             return True
-        if stream == TRANSACTIONS and self.ledgers.enabled:
-            return True     # its rows are in Drive only once the ledgers are written, at the end
-        return stream is None and (self.holds_index or self.ledgers.holds)
+        if stream == TRANSACTIONS:
+            return True     # the ledgers and the bank's corrections are written at the end
+        return stream is None and (self.holds_index or self.ledgers.holds or bool(self.corrections))
 
     def record(self, stream: str, data: Mapping[str, Any]) -> None:
         stream = self.routing.role(stream)   # the platform's stream prefix is on every RECORD too

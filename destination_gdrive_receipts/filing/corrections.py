@@ -33,10 +33,11 @@ class BankCorrections:
         self._declined: set[int] = set()   # attachments of declined transactions (files from before `tx`)
 
     def add(self, transaction: Mapping[str, Any]) -> None:
-        if not transaction.get("id"):
-            return
+        listed = transaction.get("attachment_ids")
+        if not transaction.get("id") or not isinstance(listed, list):
+            return      # no list (absent or null): the bank said nothing about the attachments, trash nothing
         tx = marker_value(TRANSACTION, str(transaction["id"]))
-        attachments = [marker_value("att", str(a)) for a in transaction.get("attachment_ids") or []]
+        attachments = [marker_value("att", str(a)) for a in listed]
         self._seen.add(hash(tx))
         if str(transaction.get("status") or "").lower() == "declined":
             self._declined.update(hash(a) for a in attachments)

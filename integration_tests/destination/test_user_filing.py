@@ -76,6 +76,12 @@ def test_given_receipts_moved_into_a_sub_folder_and_out_of_the_archive_when_sync
     links = {row["Transaction id"]: row["Receipt"] for row in ledgers(drive)["2025-04"]}
     assert all(links[m["transaction_id"]].endswith(f"/file/d/{now[m['attachment_id']].id}/view") for m in APRIL)
 
+    # Trashed from the user's folder, which the connector cannot see: it comes back in its period folder.
+    first_moved = APRIL[0]["attachment_id"]
+    drive.user_trash(now[first_moved].id)
+    sync(tmp_path, config, index_messages(bank, APRIL))
+    assert by_att(drive)[first_moved].parents == [period] and len(by_att(drive)) == len(APRIL)
+
 
 def test_given_renamed_and_moved_folders_and_a_renamed_receipt_when_synced_then_new_receipts_follow_them(
         drive, config, bank, tmp_path):

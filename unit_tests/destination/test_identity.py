@@ -81,6 +81,7 @@ def _tx(n, attachments, status="completed"):
     pytest.param([_tx(1, ["a"], "declined")], {"att": "a"}, True, id="declined-and-filed-before-tx-was-recorded"),
     pytest.param([_tx(2, [])], {"att": "a", "tx": "tx-1"}, False, id="its-transaction-not-in-this-sync"),
     pytest.param([_tx(1, [])], {"att": "a"}, False, id="filed-before-tx-was-recorded-cannot-be-matched"),
+    pytest.param([_tx(1, None)], {"att": "a", "tx": "tx-1"}, False, id="no-attachment-list-says-nothing"),
 ])
 def test_given_this_syncs_transactions_when_a_filed_receipt_is_checked_then_only_a_bank_correction_is_gone(
         transactions, markers, expected):
