@@ -11,8 +11,6 @@ any variant of it filed beside it (a sealed copy, say) with its own `kind`.
 
 from __future__ import annotations
 
-from typing import Mapping
-
 from destination_gdrive_receipts.drive.inventory import PERIOD, RECEIPT, Entry, marker_value
 
 SHA, MD5, FILED_PERIOD, TRANSACTION = "sha", "md5", "fp", "tx"
@@ -59,7 +57,3 @@ def where_filed(entry: Entry, folder: Entry | None, account_marker: str) -> bool
 
 def account_marker(account_id: str) -> str:
     return marker_value("acct", account_id)
-
-
-def same_attachment(markers: Mapping[str, str], attachment_id: str) -> bool:
-    return markers.get("att") == marker_value("att", attachment_id)

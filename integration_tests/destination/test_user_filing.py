@@ -110,3 +110,15 @@ def test_given_renamed_and_moved_folders_and_a_renamed_receipt_when_synced_then_
     assert drive.files[now[may["attachment_id"]].id].name == "garage.pdf"
     assert drive.files[now[APRIL[0]["attachment_id"]].id].starred
     assert "uploaded 2, updated 0, restored 0, moved 0" in result.logs
+
+
+def test_given_an_account_folder_trashed_when_its_receipts_come_again_then_it_stays_deleted(
+        drive, config, bank, tmp_path):
+    sync(tmp_path, config, M.receipts_messages([(m, M.content_of(i)) for i, m in enumerate(APRIL[:2])]))
+    account = drive.files[by_att(drive)[APRIL[0]["attachment_id"]].parents[0]].parents[0]
+    drive.user_trash(account)
+
+    result = sync(tmp_path, config, index_messages(bank, APRIL[:2]))
+
+    assert receipts_in(drive) == [] and "skipped deleted folder 2" in result.logs
+    assert not [f for f in drive.files.values() if f.app_properties.get("kind") == "account" and not f.trashed]
