@@ -19,7 +19,10 @@ Behaviour worth knowing (beyond the wire formats in reference/gdrive.md):
   cap answering teamDriveFileLimitExceeded (store.py).
 Additions to the binding API: port=, token_uri, issue_access_token(), service_account_credentials()
 (JWT-bearer grant at /token), user_untrash(), drives.get, files.get alt=media, CSV import into
-Google Sheets and files.export as CSV (conversion.py, switches on `conversion`).
+Google Sheets and files.export as CSV (conversion.py, switches on `conversion`); user_move() and
+user_new_version() (the Drive UI's move and "Upload new version"), content revisions
+(`headRevisionId` changes only with content; earlier contents kept, previous_versions()) and
+revisions.update with keepForever (kept_forever()).
 """
 from __future__ import annotations
 
