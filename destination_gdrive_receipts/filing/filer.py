@@ -148,8 +148,8 @@ class Filer:
                                                   period=placement.period_key, transaction_id=meta.get("transaction_id"))
         elif decision.move_from:
             body["appProperties"] = {FILED_PERIOD: placement.period_key}
-        if decision.over_user_version:
-            self._keep_user_version(decision.file_id, placement.file_name, attachment_id)
+        if decision.keep_previous:
+            self._keep_previous(decision.file_id, placement.file_name, attachment_id, decision.over_user_version)
         if decision.action == CREATE:
             result = self._gateway.create_file({**body, "parents": [target]}, upload)
         else:
@@ -166,12 +166,14 @@ class Filer:
         self._progress.add(label, upload.size if upload is not None else 0)
         return label
 
-    def _keep_user_version(self, file_id: str, name: str, attachment_id: str) -> None:
-        """The bank changed a receipt whose Drive file holds a version the user uploaded: that version is
-        kept for good (Drive purges earlier blob revisions after about 30 days unless keepForever is set)."""
+    def _keep_previous(self, file_id: str, name: str, attachment_id: str, known_user_version: bool) -> None:
+        """The bank changed a receipt whose Drive file holds (or, filed by 0.2.0, may hold) a version the user
+        uploaded: that version is kept for good (Drive purges earlier blob revisions after about 30 days
+        unless keepForever is set); a known one is also reported."""
         head = (self._gateway.get(file_id, "headRevisionId") or {}).get("headRevisionId")
         if head:
             self._gateway.keep_revision(file_id, head)
-        logger.warning("Receipt %r (%s) changed at the bank while its Drive file held a version of yours: the bank's "
-                       "version is now the current one and yours is kept in the file's version history (Manage "
-                       "versions), never purged.", name, attachment_id)
+        if known_user_version:
+            logger.warning("Receipt %r (%s) changed at the bank while its Drive file held a version of yours: the "
+                           "bank's version is now the current one and yours is kept in the file's version history "
+                           "(Manage versions), never purged.", name, attachment_id)

@@ -42,6 +42,12 @@ def user_changed(entry: Entry) -> bool:
     return bool(recorded) and entry.md5 is not None and entry.md5 != recorded
 
 
+def may_hold_user_version(entry: Entry) -> bool:
+    """Whether the current content may be the user's: known to be (user_changed), or unknowable (filed by
+    0.2.0, which recorded no MD5). Either way it is kept for good before the bank's new bytes replace it."""
+    return user_changed(entry) or not entry.markers.get(MD5)
+
+
 def where_filed(entry: Entry, folder: Entry | None, account_marker: str) -> bool:
     """Whether the file is still directly in the period folder the connector filed it into.
 

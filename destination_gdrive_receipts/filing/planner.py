@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from destination_gdrive_receipts.drive.inventory import Entry
-from destination_gdrive_receipts.filing.identity import bank_changed, user_changed
+from destination_gdrive_receipts.filing.identity import bank_changed, may_hold_user_version, user_changed
 
 SKIP, CREATE, PATCH = "skip", "create", "patch"
 
@@ -24,7 +24,8 @@ class Plan:
     move_from: str | None = None   # current parent when the file must move
     untrash: bool = False
     upload: bool = False           # send the content (create, or update in place)
-    over_user_version: bool = False  # the update replaces a version the user uploaded (kept as a revision)
+    over_user_version: bool = False  # the update replaces a version the user uploaded (the sync says so)
+    keep_previous: bool = False      # mark the current revision keepForever first (it is, or may be, the user's)
 
     @property
     def label(self) -> str:
@@ -60,4 +61,5 @@ def plan(existing: Entry | None, target_folder: str, *, md5: str | None, parent_
     if not (moves or changed or untrash):
         return Plan(SKIP, file_id=existing.id)
     return Plan(PATCH, file_id=existing.id, move_from=existing.parent if moves else None,
-                untrash=untrash, upload=changed, over_user_version=changed and user_changed(existing))
+                untrash=untrash, upload=changed, over_user_version=changed and user_changed(existing),
+                keep_previous=changed and may_hold_user_version(existing))
