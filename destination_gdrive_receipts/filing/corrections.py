@@ -9,12 +9,14 @@ list it) agree with what is live. Never trashed: a receipt filed or listed by th
 this same sync (the streams are read at different moments; the later word wins), nor one the user
 restored from the trash after the connector trashed it (marked `gone`).
 
-Held per transaction: hashes only (a 50,000-transaction backfill costs a few MB).
+Held per transaction: 64-bit hashes in arrays (a 50,000-transaction backfill costs under 1 MB).
 """
 
 from __future__ import annotations
 
 import logging
+from array import array
+from bisect import bisect_left
 from typing import Any, Iterable, Mapping
 
 from destination_gdrive_receipts.drive.gateway import DriveGateway
@@ -28,9 +30,11 @@ GONE = "gone"       # appProperties mark of a receipt the connector trashed for 
 
 class BankCorrections:
     def __init__(self) -> None:
-        self._seen: set[int] = set()       # transactions received in this sync
-        self._kept: set[int] = set()       # (transaction, attachment) pairs the bank still has
-        self._declined: set[int] = set()   # attachments of declined transactions (files from before `tx`)
+        # 64-bit hashes in flat arrays (8 bytes each; sets of ints cost ~75), sorted once before use.
+        self._seen = array("q")       # transactions received in this sync
+        self._kept = array("q")       # (transaction, attachment) pairs the bank still has
+        self._declined = array("q")   # attachments of declined transactions (files from before `tx`)
+        self._sorted = False
 
     def add(self, transaction: Mapping[str, Any]) -> None:
         listed = transaction.get("attachment_ids")
@@ -38,21 +42,31 @@ class BankCorrections:
             return      # no list (absent or null): the bank said nothing about the attachments, trash nothing
         tx = marker_value(TRANSACTION, str(transaction["id"]))
         attachments = [marker_value("att", str(a)) for a in listed]
-        self._seen.add(hash(tx))
+        self._seen.append(hash(tx))
         if str(transaction.get("status") or "").lower() == "declined":
-            self._declined.update(hash(a) for a in attachments)
+            self._declined.extend(hash(a) for a in attachments)
         else:
-            self._kept.update(hash((tx, a)) for a in attachments)
+            self._kept.extend(hash((tx, a)) for a in attachments)
+        self._sorted = False
 
     def __bool__(self) -> bool:
-        return bool(self._seen)
+        return len(self._seen) > 0
 
     def gone(self, markers: Mapping[str, str]) -> bool:
         """Whether this sync's transactions say the bank no longer has the filed attachment."""
+        if not self._sorted:
+            for values in (self._seen, self._kept, self._declined):
+                values[:] = array("q", sorted(values))
+            self._sorted = True
         attachment, tx = markers.get("att"), markers.get(TRANSACTION)
-        if tx and hash(tx) in self._seen:
-            return hash((tx, attachment)) not in self._kept
-        return hash(attachment) in self._declined
+        if tx and _holds(self._seen, hash(tx)):
+            return not _holds(self._kept, hash((tx, attachment)))
+        return _holds(self._declined, hash(attachment))
+
+
+def _holds(values: array, value: int) -> bool:
+    at = bisect_left(values, value)
+    return at < len(values) and values[at] == value
 
 
 def trash_gone(tree: DriveTree, gateway: DriveGateway, corrections: BankCorrections, *,
