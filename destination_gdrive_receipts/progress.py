@@ -10,7 +10,7 @@ from collections import Counter
 logger = logging.getLogger("airbyte")
 LOG_EVERY_SECONDS = 15.0
 KEYS = ("uploaded", "updated", "restored", "moved", "skipped", "skipped_deleted_folder", "skipped_expired_url",
-        "skipped_unsealed")
+        "skipped_unsealed", "trashed")
 
 
 class Progress:

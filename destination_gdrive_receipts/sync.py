@@ -18,6 +18,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from destination_gdrive_receipts.config import Config, ServiceAccountCredentials
 from destination_gdrive_receipts.drive.gateway import DriveGateway
 from destination_gdrive_receipts.drive.service import DriveServices
+from destination_gdrive_receipts.filing.corrections import BankCorrections, trash_gone
 from destination_gdrive_receipts.filing.filer import Accounts, Filer
 from destination_gdrive_receipts.filing.layout import account_folder_name
 from destination_gdrive_receipts.filing.folders import Folders, find_or_create_root
@@ -59,6 +60,7 @@ class Sync:
         self.routing = catalog_routing(catalog)
         self._job = meaning(catalog, self.routing)
         self.progress, self.accounts, self.index = Progress(), Accounts(), IndexBuffer()
+        self.corrections = BankCorrections()
         self.ledgers = Ledgers(config, catalog, self.routing.role)
         self.writer = ReceiptWriter(self.filer)
         self._filer: Filer | None = None
@@ -85,9 +87,9 @@ class Sync:
         stream = self.routing.role(state.stream.stream_descriptor.name) if state.stream else None
         if stream == INDEX or any(h.stream is None for h in held):
             return True
-        if stream == TRANSACTIONS and self.ledgers.enabled:
-            return True     # its rows are in Drive only once the ledgers are written, at the end
-        return stream is None and (self.holds_index or self.ledgers.holds)
+        if stream == TRANSACTIONS:
+            return True     # the ledgers and the bank's corrections are written at the end
+        return stream is None and (self.holds_index or self.ledgers.holds or bool(self.corrections))
 
     def record(self, stream: str, data: Mapping[str, Any]) -> None:
         stream = self.routing.role(stream)   # the platform's stream prefix is on every RECORD too
@@ -98,6 +100,7 @@ class Sync:
         elif stream == ACCOUNTS:
             self.accounts.add(data)
         elif stream == TRANSACTIONS:
+            self.corrections.add(data)
             self.ledgers.add(data)
         # transactions and anything else: accepted, nothing to file
 
@@ -120,7 +123,10 @@ class Sync:
                            len(incomplete), ", ".join(incomplete[:5]))
         if self.holds_index:
             reconcile(self.index, self.filer(), self.writer)
-        if self.ledgers.due(drive_open=self._filer is not None):
+        ledgers_due = self.ledgers.due(drive_open=self._filer is not None)
+        if self.corrections and (ledgers_due or self._filer is not None):
+            self._apply_corrections()     # before the ledgers: they link only what is live
+        if ledgers_due:
             self._write_ledgers()
         if self._filer is not None:
             # After filing, once: a refusal is a warning and can no longer keep a receipt out.
@@ -145,6 +151,11 @@ class Sync:
         self.writer.close()
         self.index.close()
         self.ledgers.close()
+
+    def _apply_corrections(self) -> None:
+        filer = self.filer()
+        kept = filer.filed_now() | self.index.attachment_ids()
+        trash_gone(self._tree, self._gateway, self.corrections, kept_attachments=kept, progress=self.progress)
 
     def _write_ledgers(self) -> None:
         self.filer()

@@ -172,6 +172,39 @@ def test_given_media_update_when_patching_upload_endpoint_then_content_and_check
     assert emu.counts["upload.update"] == 1
 
 
+def test_given_new_versions_when_uploaded_then_head_revision_changes_only_with_content_and_earlier_ones_can_be_kept(
+        emu, drive):
+    root = _folder(drive, "Qonto")
+    receipt = _file(drive, "r.pdf", root, b"bank", appProperties={"att": "a1"})
+    first = drive.files().get(fileId=receipt, fields="headRevisionId").execute()["headRevisionId"]
+    drive.files().update(fileId=receipt, body={"name": "renamed.pdf"}).execute()
+    assert drive.files().get(fileId=receipt, fields="headRevisionId").execute()["headRevisionId"] == first
+    emu.user_new_version(receipt, b"annotated")          # the user's "Upload new version"
+    head = drive.files().get(fileId=receipt, fields="headRevisionId,appProperties").execute()
+    assert head["headRevisionId"] != first and head["appProperties"] == {"att": "a1"}
+    kept = drive.revisions().update(fileId=receipt, revisionId=head["headRevisionId"], body={"keepForever": True},
+                                    fields="id,keepForever").execute()
+    assert kept == {"id": head["headRevisionId"], "keepForever": True}
+    media = MediaIoBaseUpload(io.BytesIO(b"bank v2"), "application/pdf")
+    drive.files().update(fileId=receipt, media_body=media, body={}).execute()
+    assert emu.previous_versions(receipt) == [b"bank", b"annotated"] and emu.kept_forever(receipt) == [b"annotated"]
+    with pytest.raises(HttpError) as caught:
+        drive.revisions().update(fileId=receipt, revisionId="nope", body={"keepForever": True}).execute()
+    assert caught.value.status_code == 404
+
+
+def test_given_folder_moved_by_the_user_into_their_own_folder_when_searched_by_property_then_found_but_not_by_parent(
+        emu, drive):
+    root = _folder(drive, "Qonto", appProperties={"kind": "root"})
+    accounting = emu.create_user_folder("Comptabilité")
+    emu.user_move(root, accounting)
+    assert emu.paths() == ["Comptabilité/Qonto/"]
+    q_top = "'root' in parents and mimeType = 'application/vnd.google-apps.folder'"
+    assert _names(drive, q_top) == []                                  # the user's folder is invisible too
+    assert _names(drive, "appProperties has { key='kind' and value='root' }") == ["Qonto"]
+    assert drive.files().get(fileId=root, fields="parents").execute() == {"parents": [accounting]}
+
+
 def test_given_permission_when_created_then_listed_once_with_last_role(emu, drive):
     root = _folder(drive, "Qonto")
     for role in ("reader", "writer"):

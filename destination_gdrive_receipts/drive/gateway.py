@@ -243,6 +243,11 @@ class DriveGateway:
                     request = None
                 attempt = self._backoff_or_raise(error, attempt)
 
+    def keep_revision(self, file_id: str, revision_id: str) -> dict:
+        """Mark a blob file's revision keepForever: Drive never purges it (earlier ones go after ~30 days)."""
+        return self._write(lambda s: s.revisions().update(
+            fileId=file_id, revisionId=revision_id, body={"keepForever": True}, fields="id,keepForever"))
+
     def list_permissions(self, file_id: str) -> list[dict]:
         """Every permission of the item, own and inherited (permissionDetails tells which), page by page."""
         fields = "nextPageToken,permissions(id,type,role,emailAddress,permissionDetails(inherited,role))"

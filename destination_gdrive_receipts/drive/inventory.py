@@ -48,15 +48,6 @@ def period_markers(root_id: str, account_id: str, period: str) -> dict[str, str]
     return {**account_markers(root_id, account_id), "kind": PERIOD, "period": period}
 
 
-def receipt_markers(root_id: str, attachment_id: str, sha256: str | None, variant: str = ORIGINAL_VARIANT) -> dict[str, str]:
-    markers = {"kind": RECEIPT, "root": root_id, "att": marker_value("att", attachment_id)}
-    if sha256:
-        markers["sha"] = sha256
-    if variant != ORIGINAL_VARIANT:
-        markers["var"] = variant   # originals carry none: archives from before sealed copies stay as they are
-    return markers
-
-
 def query_literal(value: str) -> str:
     """A string literal for files.list q: backslash and quote escaped."""
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
@@ -145,22 +136,31 @@ class DriveTree:
         # Oldest first, so duplicates (if any were ever made) resolve the same way every time.
         return sorted(found, key=lambda e: (e.created, e.id))
 
+    # Folders are found by identity wherever the user put them (renamed, moved into a folder of theirs,
+    # even out of the root): the oldest live one. Trash reaches them through Drive's `trashed`, which is
+    # true for everything below a trashed folder too.
     def live_account(self, account_id: str) -> Entry | None:
-        return next((e for e in self._select(ACCOUNT, marker_value("acct", account_id))
-                     if e.live and e.parent == self.root_id), None)
+        return next((e for e in self._select(ACCOUNT, marker_value("acct", account_id)) if e.live), None)
 
     def live_period(self, account_id: str, period: str) -> Entry | None:
-        account = self.live_account(account_id)
-        if account is None:
-            return None
-        return next((e for e in self._select(PERIOD, marker_value("acct", account_id), period)
-                     if e.live and e.parent == account.id), None)
+        return next((e for e in self._select(PERIOD, marker_value("acct", account_id), period) if e.live), None)
 
     def receipt(self, attachment_id: str, prefer_parent: str | None = None, variant: str = ORIGINAL_VARIANT) -> Entry | None:
         """The receipt's file: a live one (in `prefer_parent` first), else the most restorable trashed one."""
         found = self._select(RECEIPT, marker_value("att", attachment_id), variant)
         ranked = sorted(found, key=lambda e: (not e.live, e.parent != prefer_parent, not e.explicitly_trashed))
         return ranked[0] if ranked else None
+
+    def receipts(self) -> list[Entry]:
+        with self._lock:
+            return [e for e in self._by_id.values() if e.kind == RECEIPT]
+
+    def live_receipt(self, attachment_id: str) -> Entry | None:
+        """The receipt's live file wherever it is — in its period folder, a sub-folder the user made, or a
+        folder outside the root — for links. A file trashed (alone or with its folder) is not live: Drive
+        marks the children of a trashed folder trashed too."""
+        found = self.receipt(attachment_id)
+        return found if found is not None and found.live else None
 
     def periods(self) -> list[Entry]:
         return self._select(PERIOD)

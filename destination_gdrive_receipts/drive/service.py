@@ -81,6 +81,9 @@ class ThreadDrive:
     def permissions(self) -> Any:
         return self._collection("permissions")
 
+    def revisions(self) -> Any:
+        return self._collection("revisions")
+
 
 class DriveServices:
     """Hands each thread its own Drive service."""

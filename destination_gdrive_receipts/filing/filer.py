@@ -16,7 +16,9 @@ from destination_gdrive_receipts.config import Config
 from destination_gdrive_receipts.filing.download import UrlExpired, UrlRefused, UrlUnavailable, download
 from destination_gdrive_receipts.drive.gateway import DriveGateway, Media
 from destination_gdrive_receipts.filing.folders import Folders
-from destination_gdrive_receipts.drive.inventory import DriveTree, Entry, marker_value, receipt_markers
+from destination_gdrive_receipts.drive.inventory import DriveTree, Entry, marker_value
+from destination_gdrive_receipts.filing.corrections import GONE
+from destination_gdrive_receipts.filing.identity import FILED_PERIOD, account_marker, filed_markers, where_filed
 from destination_gdrive_receipts.filing.manifest import Manifest
 from destination_gdrive_receipts.filing.planner import CREATE, SKIP, Plan, plan
 from destination_gdrive_receipts.filing.variants import PROBATIVE, file_key, variant_of
@@ -57,6 +59,7 @@ class Filer:
         self._config, self._gateway, self._tree, self._folders = config, gateway, tree, folders
         self._manifest, self._quota, self._progress, self._accounts = manifest, quota, progress, accounts
         self._filed_this_sync: set[str] = set()   # already counted: the index check is no "skip" for them
+        self._filed_attachments: set[str] = set()  # attachment ids of those files (bank corrections spare them)
 
     def _place(self, metadata: Mapping[str, Any]) -> tuple[dict, layout.Placement]:
         full = self._accounts.complete(metadata)
@@ -78,11 +81,15 @@ class Filer:
             return "skipped_deleted_folder"
         if not self._sealed_if_probative(meta, media.file, media.size):
             return SKIPPED_UNSEALED
-        variant = variant_of(meta)
-        target = self._folders.period(str(meta["bank_account_id"]), placement.account_folder_name, placement.period_key)
-        existing = self._tree.receipt(str(meta["attachment_id"]), prefer_parent=target, variant=variant)
-        decision = plan(existing, target, md5=media.md5, parent_is_live=self._parent_live(existing))
-        self._filed_this_sync.add(file_key(str(meta["attachment_id"]), variant))
+        account_id, attachment_id, variant = str(meta["bank_account_id"]), str(meta["attachment_id"]), variant_of(meta)
+        existing = self._existing(account_id, attachment_id, variant, placement)
+        stays = self._users_filing(existing, account_id)
+        target = existing.parent if stays else self._folders.period(account_id, placement.account_folder_name,
+                                                                     placement.period_key)
+        decision = plan(existing, target, md5=media.md5, sha256=sha256, parent_is_live=self._parent_live(existing),
+                        stays=stays)
+        self._filed_this_sync.add(file_key(attachment_id, variant))
+        self._filed_attachments.add(attachment_id)
         return self._apply(decision, meta, placement, target, media, sha256, from_index=False)
 
     def file_index(self, record: Mapping[str, Any]) -> str:
@@ -92,8 +99,9 @@ class Filer:
             return "skipped_deleted_folder"
         account_id, attachment_id, variant = str(meta["bank_account_id"]), str(meta["attachment_id"]), variant_of(meta)
         live_target = self._tree.live_period(account_id, placement.period_key)
-        existing = self._tree.receipt(attachment_id, prefer_parent=live_target.id if live_target else None, variant=variant)
-        if existing is not None and existing.live and live_target is not None and existing.parent == live_target.id:
+        existing = self._existing(account_id, attachment_id, variant, placement)
+        in_place = existing is not None and live_target is not None and existing.parent == live_target.id
+        if existing is not None and existing.live and (in_place or self._users_filing(existing, account_id)):
             if file_key(attachment_id, variant) not in self._filed_this_sync:
                 self._progress.add("skipped")
             return "skipped"
@@ -130,6 +138,20 @@ class Filer:
         self._progress.add(SKIPPED_UNSEALED)
         return False
 
+    def filed_now(self) -> set[str]:
+        """Attachment ids filed from content in this sync (either variant)."""
+        return set(self._filed_attachments)
+
+    def _existing(self, account_id: str, attachment_id: str, variant: str, placement: layout.Placement) -> Entry | None:
+        live_target = self._tree.live_period(account_id, placement.period_key)
+        return self._tree.receipt(attachment_id, prefer_parent=live_target.id if live_target else None, variant=variant)
+
+    def _users_filing(self, existing: Entry | None, account_id: str) -> bool:
+        """A live file the user moved out of the period folder it was filed into stays where they put it."""
+        if existing is None or not existing.live:
+            return False
+        return not where_filed(existing, self._tree.get(existing.parent), account_marker(account_id))
+
     def _parent_live(self, existing: Entry | None) -> bool:
         return existing is not None and self._tree.is_live_folder(existing.parent)
 
@@ -144,12 +166,19 @@ class Filer:
         upload = media if decision.upload else None
         if upload is not None:
             self._quota.reserve(upload.size)
-            body["appProperties"] = receipt_markers(self._tree.root_id, attachment_id, sha256, variant_of(meta))
+            body["appProperties"] = filed_markers(self._tree.root_id, attachment_id, sha256=sha256, md5=upload.md5,
+                                                  period=placement.period_key, transaction_id=meta.get("transaction_id"),
+                                                  variant=variant_of(meta))
+        elif decision.move_from:
+            body["appProperties"] = {FILED_PERIOD: placement.period_key}
+        if decision.keep_previous:
+            self._keep_previous(decision.file_id, placement.file_name, attachment_id, decision.over_user_version)
         if decision.action == CREATE:
             result = self._gateway.create_file({**body, "parents": [target]}, upload)
         else:
             if decision.untrash:
                 body["trashed"] = False
+                body["appProperties"] = {**body.get("appProperties", {}), GONE: None}   # the bank has it again
             result = self._gateway.update(decision.file_id, body, media=upload,
                                           add_parents=target if decision.move_from else None,
                                           remove_parents=decision.move_from)
@@ -159,3 +188,15 @@ class Filer:
         self._tree.put(Entry.from_drive(result))
         self._progress.add(label, upload.size if upload is not None else 0)
         return label
+
+    def _keep_previous(self, file_id: str, name: str, attachment_id: str, known_user_version: bool) -> None:
+        """The bank changed a receipt whose Drive file holds (or, filed by 0.2.0, may hold) a version the user
+        uploaded: that version is kept for good (Drive purges earlier blob revisions after about 30 days
+        unless keepForever is set); a known one is also reported."""
+        head = (self._gateway.get(file_id, "headRevisionId") or {}).get("headRevisionId")
+        if head:
+            self._gateway.keep_revision(file_id, head)
+        if known_user_version:
+            logger.warning("Receipt %r (%s) changed at the bank while its Drive file held a version of yours: the "
+                           "bank's version is now the current one and yours is kept in the file's version history "
+                           "(Manage versions), never purged.", name, attachment_id)

@@ -16,3 +16,6 @@ class IndexBuffer(KeyedSpool):
         attachment_id = record.get("attachment_id")
         if attachment_id:
             self.put(str(attachment_id), record)
+
+    def attachment_ids(self) -> set[str]:
+        return set(self._offsets)

@@ -190,9 +190,8 @@ class LedgerBook:
         wanted |= {str(a) for tx, _ in transactions for a in tx.get("attachment_ids") or []}
         out: dict[str, str | None] = {}
         for attachment in wanted:
-            entry = self._tree.receipt(attachment)
-            out[attachment] = entry.id if entry is not None and entry.live and self._tree.is_live_folder(entry.parent) \
-                else None
+            entry = self._tree.live_receipt(attachment)    # wherever the user filed it
+            out[attachment] = entry.id if entry is not None else None
         return out
 
     # ---- the missing list ---------------------------------------------------------------------------

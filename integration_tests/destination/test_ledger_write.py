@@ -145,10 +145,12 @@ def test_given_csv_option_when_written_then_the_ledger_is_a_plain_csv_file(drive
     assert b"tx-0050" in drive.content(ledger.id)
 
 
-def test_given_ledger_off_when_written_then_no_ledger_and_transactions_state_passes_at_once(drive, config, tmp_path):
+def test_given_ledger_off_when_written_then_no_ledger_and_transactions_state_is_passed_on(drive, config, tmp_path):
     result = run_write(tmp_path, {**config, "ledger": "off"}, sync_messages((), [transaction(60)]))
 
     assert result.returncode == 0, result.stderr
+    # Held to the end of input, where the bank's corrections are applied, then passed on.
+    assert [s["stream"]["stream_descriptor"]["name"] for s in result.states] == ["transactions"]
     assert not [r for r in drive.files.values() if r.app_properties.get("kind") in ("ledger", "missing")]
 
 

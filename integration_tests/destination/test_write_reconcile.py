@@ -224,6 +224,10 @@ def test_given_pending_payment_settling_next_month_when_index_synced_then_receip
     assert moved.parents == [period_folder(drive, "2025-05").id]
     assert moved.name.startswith("2025-05-02 ")
     assert bank.downloads == 0 and "moved 1" in result.logs
+    # The user disagrees and puts it back in April: it stays there, the move is not made twice.
+    drive.user_move(moved.id, period_folder(drive, "2025-04").id)
+    again = run_write(tmp_path, config, index_messages(bank, [settled]))
+    assert "moved 0" in again.logs and drive.files[moved.id].parents == [period_folder(drive, "2025-04").id]
 
 
 def test_given_pending_payment_settling_when_receipt_sent_again_then_moved_without_new_upload(drive, config, tmp_path):

@@ -22,6 +22,14 @@ def test_given_live_account_and_period_when_looked_up_then_found_by_markers_not_
     assert t.live_period("acc-1", "2025-05") is None
 
 
+def test_given_folders_the_user_moved_when_looked_up_then_found_wherever_they_are():
+    # The account folder moved into a folder of the user's, a period folder into a sub-folder they made.
+    t = tree(item("A", "account", "users-folder", acct="acc-1"),
+             item("P", "period", "users-sub-folder", acct="acc-1", period="2025-04"))
+    assert t.live_account("acc-1").id == "A"
+    assert t.live_period("acc-1", "2025-04").id == "P"
+
+
 def test_given_trashed_account_folder_when_looked_up_then_its_periods_are_not_live():
     t = tree(item("A", "account", ROOT, trashed=True, explicitly=True, acct="acc-1"),
              item("P", "period", "A", trashed=True, acct="acc-1", period="2025-04"))

@@ -14,11 +14,14 @@ def receipt(parent=TARGET, md5="aaa", trashed=False, explicitly=False):
 @pytest.mark.parametrize("existing, md5, parent_live, expected", [
     pytest.param(None, "aaa", False, Plan(CREATE, upload=True), id="new-receipt-is-created"),
     pytest.param(receipt(), "aaa", True, Plan(SKIP, file_id="file-1"), id="same-content-same-folder-costs-nothing"),
-    pytest.param(receipt(), "bbb", True, Plan(PATCH, file_id="file-1", upload=True), id="new-content-updates-in-place"),
+    # These entries carry no filed digests (as files filed by 0.2.0): the version replaced is kept for good.
+    pytest.param(receipt(), "bbb", True, Plan(PATCH, file_id="file-1", upload=True, keep_previous=True),
+                 id="new-content-updates-in-place"),
     pytest.param(receipt(parent="folder-2024-03"), "aaa", True,
                  Plan(PATCH, file_id="file-1", move_from="folder-2024-03"), id="settled-next-month-moves"),
     pytest.param(receipt(parent="folder-2024-03"), "bbb", True,
-                 Plan(PATCH, file_id="file-1", move_from="folder-2024-03", upload=True), id="moves-and-updates-at-once"),
+                 Plan(PATCH, file_id="file-1", move_from="folder-2024-03", upload=True, keep_previous=True),
+                 id="moves-and-updates-at-once"),
     pytest.param(receipt(trashed=True, explicitly=True), "aaa", True,
                  Plan(PATCH, file_id="file-1", untrash=True), id="user-trashed-file-is-untrashed"),
     pytest.param(receipt(trashed=True, explicitly=False), "aaa", False, Plan(CREATE, upload=True),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from destination_gdrive_receipts.drive.inventory import DriveTree, Entry, receipt_markers
+from destination_gdrive_receipts.drive.inventory import DriveTree, Entry
+from destination_gdrive_receipts.filing.identity import filed_markers
 from destination_gdrive_receipts.filing import layout
 from destination_gdrive_receipts.filing.assembly import ReceiptAssembler
 from destination_gdrive_receipts.filing.variants import UnknownVariants, file_key, probative_index_record, variant_of
@@ -63,10 +64,10 @@ def test_given_index_record_when_probative_entry_read_then_copy_indexed_only_whe
 
 def test_given_original_and_sealed_copy_in_drive_when_looked_up_then_each_found_by_its_variant():
     tree = DriveTree("root", [
-        Entry("f1", "a.jpg", "receipt", "p", markers=receipt_markers("root", "att-1", "s1")),
-        Entry("f2", "a (probative).pdf", "receipt", "p", markers=receipt_markers("root", "att-1", "s2", "probative")),
+        Entry("f1", "a.jpg", "receipt", "p", markers=filed_markers("root", "att-1", sha256="s1")),
+        Entry("f2", "a (probative).pdf", "receipt", "p", markers=filed_markers("root", "att-1", sha256="s2", variant="probative")),
     ])
-    assert "var" not in receipt_markers("root", "att-1", "s1")  # originals' markers unchanged
+    assert "var" not in filed_markers("root", "att-1", sha256="s1")  # originals' markers unchanged
     assert tree.receipt("att-1").id == "f1"
     assert tree.receipt("att-1", variant="probative").id == "f2"
 

@@ -208,6 +208,21 @@ class DriveApi:
             body["nextPageToken"] = _encode_token(offset + page_size, record.id)
         return Response.json(select(body, req, "PermissionList", PERMISSION_LIST_DEFAULT))
 
+    def revisions_update(self, req: Request, file_id: str, revision_id: str) -> Response:
+        """keepForever on a blob file's revision (revisions.update; only blob files have it)."""
+        record = self.store.get_visible(file_id, req.all_drives)
+        known = {rev for rev, _ in record.previous} | {f"rev{record.head_revision}"}
+        if record.content is None or revision_id not in known:
+            raise ApiError(404, "notFound", f"Revision not found: {revision_id}.", location="revisionId")
+        keep = req.json().get("keepForever")
+        if keep is True:
+            record.kept_forever.add(revision_id)
+        elif keep is False:
+            record.kept_forever.discard(revision_id)
+        body = {"kind": "drive#revision", "id": revision_id, "keepForever": revision_id in record.kept_forever,
+                "mimeType": record.mime_type}
+        return Response.json(select(body, req, "Revision", "kind,id,mimeType"))
+
     def drives_get(self, req: Request, drive_id: str) -> Response:
         root = self.store.roots.get(drive_id)
         if root is None or drive_id == self.store.root_id:

@@ -19,7 +19,10 @@ Behaviour worth knowing (beyond the wire formats in reference/gdrive.md):
   cap answering teamDriveFileLimitExceeded (store.py).
 Additions to the binding API: port=, token_uri, issue_access_token(), service_account_credentials()
 (JWT-bearer grant at /token), user_untrash(), drives.get, files.get alt=media, CSV import into
-Google Sheets and files.export as CSV (conversion.py, switches on `conversion`).
+Google Sheets and files.export as CSV (conversion.py, switches on `conversion`); user_move() and
+user_new_version() (the Drive UI's move and "Upload new version"), content revisions
+(`headRevisionId` changes only with content; earlier contents kept, previous_versions()) and
+revisions.update with keepForever (kept_forever()).
 """
 from __future__ import annotations
 
@@ -175,6 +178,15 @@ class DriveEmulator:
     def content(self, file_id: str) -> bytes:
         return self._record(file_id).content
 
+    def previous_versions(self, file_id: str) -> list[bytes]:
+        """Contents replaced by newer uploads, oldest first (Drive's version history of a blob file)."""
+        return [content for _, content in self._record(file_id).previous]
+
+    def kept_forever(self, file_id: str) -> list[bytes]:
+        """Earlier contents marked keepForever (never purged by Drive)."""
+        record = self._record(file_id)
+        return [content for rev, content in record.previous if rev in record.kept_forever]
+
     def permissions(self, file_id: str) -> list[dict]:
         with self._store.lock:
             self._record(file_id)
@@ -192,6 +204,21 @@ class DriveEmulator:
     def user_delete(self, file_id: str) -> None:
         with self._store.lock:
             self._store.delete(self._record(file_id))
+
+    def user_move(self, file_id: str, new_parent: str) -> None:
+        """Drag to another folder in the Drive UI: one parent swapped for another (files.update with
+        addParents/removeParents, https://developers.google.com/drive/api/guides/folder#move-files)."""
+        with self._as_user():
+            record = self._record(file_id)
+            self._store.move(record, [new_parent], list(record.parents), True)
+            self._store.touch(record)
+
+    def user_new_version(self, file_id: str, content: bytes) -> None:
+        """Manage versions → Upload new version: same file id, new content, appProperties kept
+        (files.update with media, https://developers.google.com/drive/api/guides/manage-uploads)."""
+        with self._as_user():
+            record = self._record(file_id)
+            self._store.set_content(record, content, None)
 
     def user_rename(self, file_id: str, new_name: str) -> None:
         with self._store.lock:

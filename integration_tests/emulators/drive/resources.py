@@ -65,7 +65,7 @@ def _add_ownership(store: Store, record: FileRecord, body: dict) -> None:
 
 def _add_content_fields(record: FileRecord, body: dict) -> None:
     body.update(size=str(record.size), md5Checksum=record.md5, sha256Checksum=record.sha256,
-                originalFilename=record.name, headRevisionId=f"rev{record.version}",
+                originalFilename=record.name, headRevisionId=f"rev{record.head_revision}",
                 webContentLink=f"https://drive.google.com/uc?id={record.id}&export=download")
     if "." in record.name:
         extension = record.name.rsplit(".", 1)[1]

@@ -70,6 +70,8 @@ class DriveService:
             ("GET", rf"/drive/v3/files/{_FILE}/permissions", "permissions.list", "read", api.permissions_list, True),
             ("POST", rf"/drive/v3/files/{_FILE}/permissions", "permissions.create", "write",
              api.permissions_create, True),
+            ("PATCH", rf"/drive/v3/files/{_FILE}/revisions/{_FILE}", "revisions.update", "write",
+             api.revisions_update, True),
             ("GET", rf"/drive/v3/drives/{_FILE}", "drives.get", "read", api.drives_get, True),
             ("PATCH", rf"/upload/drive/v3/files/{_FILE}", "upload.update", "write", up.upload, True),
             ("POST", r"/batch/drive/v3", "batch", None, self.batch, True),

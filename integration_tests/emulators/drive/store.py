@@ -40,6 +40,12 @@ class FileRecord:
     content: bytes | None = None
     starred: bool = False
     version: int = 1
+    # Content revisions: the head's number, and (revision id, content) of those replaced by a later
+    # upload, which Drive keeps as earlier revisions of the same file; a blob revision not marked
+    # keepForever is "typically preserved for 30 days" (https://developers.google.com/drive/api/guides/manage-revisions).
+    head_revision: int = 1
+    previous: list = field(default_factory=list)
+    kept_forever: set = field(default_factory=set)
     app_created: bool = True      # made through the API: visible under drive.file
     trashed_time: str | None = None
 
@@ -288,6 +294,9 @@ class Store:
         if record.is_folder:
             raise ApiError(400, "badRequest", "Folders have no content.")
         self.check_quota(record.drive_id, False, len(content) - (record.size or 0))
+        if record.content is not None:
+            record.previous.append((f"rev{record.head_revision}", record.content))
+            record.head_revision += 1
         record.set_content(content)
         if media_type:
             record.mime_type = media_type

@@ -1,0 +1,90 @@
+"""Corrections at the bank: a filed receipt the bank no longer has goes to Drive's trash.
+
+Learnt from this sync's `transactions` (incremental: removing an attachment or declining a payment
+changes the transaction, which then comes again whole, `attachment_ids` and `status` included). A
+filed receipt is gone from the bank when its transaction came declined, or came without its
+attachment id. The trash, not a folder: the file leaves the archive as it left the bank, is
+restorable for 30 days from Drive's trash, and the ledgers and the missing list (which no longer
+list it) agree with what is live. Never trashed: a receipt filed or listed by the bank's index in
+this same sync (the streams are read at different moments; the later word wins), nor one the user
+restored from the trash after the connector trashed it (marked `gone`).
+
+Held per transaction: 64-bit hashes in arrays (a 50,000-transaction backfill costs under 1 MB).
+"""
+
+from __future__ import annotations
+
+import logging
+from array import array
+from bisect import bisect_left
+from typing import Any, Iterable, Mapping
+
+from destination_gdrive_receipts.drive.gateway import DriveGateway
+from destination_gdrive_receipts.drive.inventory import DriveTree, Entry, marker_value
+from destination_gdrive_receipts.filing.identity import TRANSACTION
+from destination_gdrive_receipts.progress import Progress
+
+logger = logging.getLogger("airbyte")
+GONE = "gone"       # appProperties mark of a receipt the connector trashed for the bank
+
+
+class BankCorrections:
+    def __init__(self) -> None:
+        # 64-bit hashes in flat arrays (8 bytes each; sets of ints cost ~75), sorted once before use.
+        self._seen = array("q")       # transactions received in this sync
+        self._kept = array("q")       # (transaction, attachment) pairs the bank still has
+        self._declined = array("q")   # attachments of declined transactions (files from before `tx`)
+        self._sorted = False
+
+    def add(self, transaction: Mapping[str, Any]) -> None:
+        listed = transaction.get("attachment_ids")
+        if not transaction.get("id") or not isinstance(listed, list):
+            return      # no list (absent or null): the bank said nothing about the attachments, trash nothing
+        tx = marker_value(TRANSACTION, str(transaction["id"]))
+        attachments = [marker_value("att", str(a)) for a in listed]
+        self._seen.append(hash(tx))
+        if str(transaction.get("status") or "").lower() == "declined":
+            self._declined.extend(hash(a) for a in attachments)
+        else:
+            self._kept.extend(hash((tx, a)) for a in attachments)
+        self._sorted = False
+
+    def __bool__(self) -> bool:
+        return len(self._seen) > 0
+
+    def gone(self, markers: Mapping[str, str]) -> bool:
+        """Whether this sync's transactions say the bank no longer has the filed attachment."""
+        if not self._sorted:
+            for values in (self._seen, self._kept, self._declined):
+                values[:] = array("q", sorted(values))
+            self._sorted = True
+        attachment, tx = markers.get("att"), markers.get(TRANSACTION)
+        if tx and _holds(self._seen, hash(tx)):
+            return not _holds(self._kept, hash((tx, attachment)))
+        return _holds(self._declined, hash(attachment))
+
+
+def _holds(values: array, value: int) -> bool:
+    at = bisect_left(values, value)
+    return at < len(values) and values[at] == value
+
+
+def trash_gone(tree: DriveTree, gateway: DriveGateway, corrections: BankCorrections, *,
+               kept_attachments: Iterable[str], progress: Progress) -> int:
+    """Trash every live filed receipt the bank no longer has; returns how many."""
+    kept = {marker_value("att", a) for a in kept_attachments}
+    trashed = 0
+    for entry in tree.receipts():
+        if entry.live and GONE not in entry.markers and entry.markers.get("att") not in kept \
+                and corrections.gone(entry.markers):
+            _trash(tree, gateway, entry)
+            progress.add("trashed")
+            trashed += 1
+    return trashed
+
+
+def _trash(tree: DriveTree, gateway: DriveGateway, entry: Entry) -> None:
+    result = gateway.update(entry.id, {"trashed": True, "appProperties": {GONE: "bank"}})
+    tree.put(Entry.from_drive(result))
+    logger.info("Receipt %r is no longer at the bank (attachment removed, or payment declined): moved to the Drive "
+                "trash, restorable for 30 days.", entry.name)
