@@ -33,6 +33,7 @@ class Liveness:
         self._clock = clock
         self._lock = threading.Lock()
         self._waits: Dict[str, Wait] = {}
+        self._doing: Dict[int, Wait] = {}  # per thread: work under way (a request sent), for the stall report
         self.counts: Counter = Counter()
         self.last_progress = clock()
         self.last_kind = "start"
@@ -41,6 +42,7 @@ class Liveness:
         """A new sync starts: nothing waited, progress counted from now."""
         with self._lock:
             self._waits.clear()
+            self._doing.clear()
             self.counts.clear()
             self.last_progress, self.last_kind = self._clock(), "start"
 
@@ -57,6 +59,19 @@ class Liveness:
         with self._lock:
             known = self._waits.get(key)
             self._waits[key] = Wait(what, known.started if known else now, until)
+
+    def doing(self, what: Optional[str]) -> None:
+        """What this thread is doing now (None: done). Not a wait: it does not delay a stall, it
+        only tells the stall report what each thread was busy with."""
+        with self._lock:
+            if what is None:
+                self._doing.pop(threading.get_ident(), None)
+            else:
+                self._doing[threading.get_ident()] = Wait(what, self._clock(), None)
+
+    def under_way(self) -> List[Wait]:
+        with self._lock:
+            return list(self._doing.values())
 
     def end_wait(self, key: str) -> None:
         with self._lock:

@@ -22,13 +22,22 @@ import threading
 import time
 import traceback
 from datetime import datetime, timezone
-from typing import Callable, Dict, Optional
+from typing import Any, Callable, Dict, Mapping, Optional
 
 from .liveness import LIVENESS, Liveness
 
 DEFAULT_LIMIT_MINUTES = 30.0
 HEARTBEAT_S = 60.0
 STALL_EXIT_CODE = 1
+REPORT_TIMEOUT_S = 15.0
+
+
+def stall_limit_s(config: Mapping[str, Any]) -> float:
+    """`stall_timeout_minutes` of a connector's config (validated by its spec), in seconds."""
+    minutes = config.get("stall_timeout_minutes") if isinstance(config, Mapping) else None
+    if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or minutes <= 0:
+        minutes = DEFAULT_LIMIT_MINUTES
+    return float(minutes) * 60.0
 
 
 def duration(seconds: float) -> str:
@@ -129,29 +138,36 @@ class StallWatchdog:
             del self._logged[what]
 
     def _stall(self, now: float) -> None:
+        """Report from a helper thread: the output may be what is stuck (a full pipe holds the
+        print lock), and the process must end all the same."""
+        reporter = threading.Thread(target=self._report, name="stall-report", daemon=True)
+        reporter.start()
+        reporter.join(REPORT_TIMEOUT_S)
+        self._exit(STALL_EXIT_CODE)
+
+    def _report(self) -> None:
         waits = self._liveness.waits()
         waited = "; ".join(
             f"{w.what} (since {self._at(w.started)}{', due ' + self._at(w.until) if w.until is not None else ''})" for w in waits
         )
+        under_way = self._liveness.under_way()
+        busy = "; ".join(f"{w.what} (since {self._at(w.started)})" for w in under_way)
         counts = ", ".join(f"{kind}: {n}" for kind, n in sorted(self._liveness.counts.items())) or "none"
         last = f"{self._liveness.last_kind} at {self._at(self._liveness.last_progress)}"
         self._logger.error(
             f"Stall: no progress for {duration(self.limit_s)} ({self._what_moves}). Last progress: {last}. "
-            f"Progress so far: {counts}. Announced waits: {waited or 'none'}. Stacks of the threads:\n{thread_stacks()}"
+            f"Progress so far: {counts}. Announced waits: {waited or 'none'}. Under way: {busy or 'nothing known'}. Stacks of the threads:\n{thread_stacks()}"
         )
         message = (
             f"The sync made no progress for {duration(self.limit_s)} ({self._what_moves}; last: {last}) and was stopped"
-            + (f" while waiting for {waits[0].what}" if waits else "")
+            + (f" while waiting for {waits[0].what}" if waits else f" during {under_way[0].what}" if under_way else "")
             + ". Everything up to the last saved state is kept and the next sync resumes from there. "
             "If this happens again, send the sync's log (it holds what each thread was doing) with a bug report, "
             "or raise stall_timeout_minutes if the bank or Drive is known to be this slow."
         )
-        try:
-            self._on_stall(message)
-        finally:
-            for stream in (sys.stdout, sys.stderr):
-                try:
-                    stream.flush()
-                except Exception:  # a closed pipe: the exit code still says it
-                    pass
-            self._exit(STALL_EXIT_CODE)
+        self._on_stall(message)
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:  # a closed pipe: the exit code still says it
+                pass

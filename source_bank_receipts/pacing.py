@@ -24,6 +24,7 @@ import threading
 import time
 from datetime import timedelta
 from typing import Any, Optional
+from urllib.parse import urlsplit
 
 import requests
 from airbyte_cdk.sources.streams.call_rate import APIBudget, CallRateLimitHit, MovingWindowCallRatePolicy, Rate
@@ -64,6 +65,7 @@ class BankBudget(APIBudget):
                 continue
             try:
                 self.policy.try_acquire(request, weight=1)
+                LIVENESS.doing(f"a bank API request (GET {urlsplit(getattr(request, 'url', '') or '').path})")
                 return
             except CallRateLimitHit as hit:
                 # Bounded by the longest window: only requests really sent are in it.
@@ -80,6 +82,7 @@ class BankBudget(APIBudget):
         if not isinstance(response, requests.Response):
             return
         LIVENESS.progress("bank requests answered")
+        LIVENESS.doing(None)
         LIVENESS.end_wait(f"retry-after@{threading.get_ident()}")  # errors.retry_after_key(): this thread's wait is over
         if response.status_code != 429:
             LIVENESS.end_wait("bank-429")  # the streak of 429s is over (errors.py announced it)
