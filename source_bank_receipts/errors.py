@@ -35,6 +35,8 @@ MAX_RETRIES = 6
 MAX_TIME_S = 600
 MAX_WAIT_S = 120.0
 REFRESHED_RETRY_WAIT_S = 0.05
+# The CDK sleeps one second more than the back-off it is given (rate_limiting.py, "extra second").
+CDK_EXTRA_WAIT_S = 1.0
 
 
 def api_error_text(body: str) -> str:
@@ -165,12 +167,12 @@ class RetryAfterBackoff(BackoffStrategy):
             if response_or_exception.status_code == 429:
                 wait = pacing.too_many_requests_wait(attempt_count - 1, retry_after)
                 # A wait the bank imposes is progress being waited for, not a stall (watchdog).
-                LIVENESS.begin_wait(STORM_WAIT, storm_wait_text(), wait)
+                LIVENESS.begin_wait(STORM_WAIT, storm_wait_text(), wait + CDK_EXTRA_WAIT_S)
                 return wait
             if response_or_exception.status_code == 401:
                 return REFRESHED_RETRY_WAIT_S  # the token was just refreshed: retry now, before it ages
             if retry_after is not None:
-                LIVENESS.begin_wait(retry_after_key(), "the bank's Retry-After", retry_after)
+                LIVENESS.begin_wait(retry_after_key(), "the bank's Retry-After", retry_after + CDK_EXTRA_WAIT_S)
             return retry_after
         return None
 

@@ -165,12 +165,11 @@ class SourceBankReceipts(ConcurrentSourceAdapter):
             self._context = None
 
     def _watch(self, config: Mapping[str, Any], logger: logging.Logger) -> StallWatchdog:
-        exit_process = (lambda code: None) if self.on_stall is NO_STALL_ACTION else None
-        watchdog = StallWatchdog(
+        in_process = self.on_stall is NO_STALL_ACTION  # never end a test run's process
+        return StallWatchdog(
             stall_limit_s(config),
             self.on_stall,
             logger,
             what_moves="no record emitted, no bank API request answered",
-            **({"exit_process": exit_process} if exit_process else {}),
-        )
-        return watchdog.start()
+            **({"exit_process": lambda code: None} if in_process else {}),
+        ).start()
