@@ -3,11 +3,13 @@
 - One upload worker blocked on purpose (Drive accepts the upload and answers nothing): the stall
   watchdog ends the write within its limit with one TRACE error, the thread stacks in the log,
   and only the states of what is in Drive echoed; the next sync files the rest, each receipt once.
-- Drive refusing the credentials on every upload while several workers upload: one TRACE error,
-  readable, its traceback only in the log. (A full Drive: test_write_recovery.py, one error too.)
+- Drive refusing the credentials on every upload while several workers upload (the refreshed
+  token refused too, or the grant revoked): one TRACE error, readable, its traceback only in the log. (A full Drive: test_write_recovery.py, one error too.)
 """
 
 from __future__ import annotations
+
+import pytest
 
 from integration_tests.destination import messages as M
 from integration_tests.destination.harness import run_write
@@ -41,14 +43,21 @@ def test_given_one_upload_worker_blocked_when_nothing_moves_then_one_trace_error
         assert_each_receipt_once(drive, ITEMS)
 
 
-def test_given_drive_refusing_the_credentials_on_every_upload_when_several_workers_upload_then_one_readable_trace_error(tmp_path):
+@pytest.mark.parametrize("grant", ["kept", "revoked"])
+def test_given_drive_refusing_the_credentials_on_every_upload_when_several_workers_upload_then_one_readable_trace_error(tmp_path, grant):
+    # "kept": the refresh works and Drive refuses the new token too; "revoked": the refresh itself
+    # is refused (invalid_grant) once the access token that opened Drive is refused mid-sync.
     with DriveEmulator() as drive:
+        config = drive.destination_config(writes_per_second=50)
+        if grant == "revoked":
+            config["credentials"] = {**config["credentials"], "access_token": drive.issue_access_token(), "refresh_token": "1//revoked"}
         drive.faults.add("POST", r"^/upload/drive/v3/files", status=401, times=None, reason="authError")
 
-        result = run_write(tmp_path, drive.destination_config(writes_per_second=50), M.receipts_messages(ITEMS))
+        result = run_write(tmp_path, config, M.receipts_messages(ITEMS))
 
         assert result.returncode != 0
         (error,) = result.errors
         assert "Sign in with Google again" in error["message"] and "Traceback" not in error["message"]
+        assert ("refused to renew" in error["message"]) == (grant == "revoked")
         assert not error.get("stack_trace")
         assert "Traceback" not in result.stderr
