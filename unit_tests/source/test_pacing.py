@@ -74,3 +74,19 @@ def test_given_requests_sent_when_answered_then_counted_as_progress_and_only_rea
     assert LIVENESS.counts["bank requests answered"] == 3
     with pytest.raises(CallRateLimitHit):
         budget.get_matching_policy(request()).try_acquire(request(), weight=1)  # 3 real calls fill 3 / 10 s
+
+
+def test_given_a_429_without_retry_after_when_backed_off_then_the_wait_is_announced_until_the_retry_and_ends_with_the_next_answer():
+    from source_bank_receipts.errors import RetryAfterBackoff
+
+    LIVENESS.reset()
+    budget = pacing.api_budget()
+
+    wait = RetryAfterBackoff().backoff_time(answer(429), attempt_count=3)
+
+    (announced,) = LIVENESS.waits()
+    assert "rate limit" in announced.what and announced.until is not None
+    assert announced.until - time.monotonic() == pytest.approx(wait + 1.0, abs=0.5)  # the CDK sleeps 1 s more
+    assert LIVENESS.stall_deadline(60.0) >= announced.until + 60.0
+    budget.update_from_response(request(), answer(200))
+    assert LIVENESS.waits() == []  # the streak of 429s is over
