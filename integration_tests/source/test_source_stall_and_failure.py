@@ -3,7 +3,8 @@
 - The storm of the report, compressed 100 times: every /v2/ request answered 429 without
   Retry-After for 150 s from 2 s in. The source must finish with every receipt once, and its
   stall watchdog (set far below the ten minutes the budget used to sleep) must never fire: every
-  wait in a storm is announced (pacing.py, errors.py).
+  wait in a storm is announced (pacing.py, errors.py). Against the CDK's budget this stalled in
+  2 of 3 runs (4 of the 20 soak runs): intermittent, like the report's 2 in 6.
 - A worker blocked on purpose (the emulator holds one request and answers nothing): the
   watchdog ends the source within its limit with one TRACE error and the thread stacks in the
   log; the state emitted before is honest, so the next sync from it completes.
@@ -13,6 +14,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Dict, List
 
 import pytest
@@ -29,6 +31,23 @@ STORM_FROM_S, STORM_FOR_S = 2.0, 150.0
 # Far below the ~6 s (600 s at full scale) the budget slept after the storm, far above any
 # unannounced gap of a healthy sync.
 STALL_MINUTES = 0.05
+
+
+class CompressedExtraSecond:
+    """The CDK sleeps one second more than each back-off it is given (rate_limiting.py); at
+    full scale that is noise, compressed 100 times it would space the 429s out so much that the
+    storm no longer looks like the real one. This compresses that second like the rest."""
+
+    def __init__(self, scale: float) -> None:
+        self._scale = scale
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(max(0.0, seconds - 1.0 + self._scale))
+
+
+@pytest.fixture(autouse=True)
+def compressed_extra_second(monkeypatch, compressed_time):
+    monkeypatch.setattr("airbyte_cdk.sources.streams.http.rate_limiting.time", CompressedExtraSecond(compressed_time))
 
 
 def storm_dataset(seed: int):
