@@ -6,7 +6,7 @@ import io
 import json
 import logging
 import pkgutil
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import orjson
 from airbyte_cdk.destinations import Destination
@@ -15,6 +15,8 @@ from airbyte_cdk.models import (
     ConnectorSpecification, ConnectorSpecificationSerializer, Status, Type,
 )
 
+from connector_runtime.liveness import LIVENESS
+from connector_runtime.watchdog import StallWatchdog, stall_limit_s
 from destination_gdrive_receipts.config import ServiceAccountCredentials, parse_config
 from destination_gdrive_receipts.errors import SERVICE_ACCOUNT_HINT, translate
 from destination_gdrive_receipts.filing.input_lines import parse_line, read_lines
@@ -30,7 +32,28 @@ GOOGLE_OAUTH = {
 }
 
 
+def _no_stall_action(text: str) -> None:
+    """In-process runs (tests): a stall is logged and flagged on the watchdog, the process goes on."""
+
+
+def awaited(messages: Iterable[AirbyteMessage]) -> Iterator[AirbyteMessage]:
+    """The input, with the wait for each next message announced (the source's pace is not a stall
+    of this connector) and each message counted as progress."""
+    iterator = iter(messages)
+    while True:
+        with LIVENESS.waiting("the source's next message", None):
+            message = next(iterator, None)
+        if message is None:
+            return
+        LIVENESS.progress("messages read")
+        yield message
+
+
 class DestinationGdriveReceipts(Destination):
+    # What the stall watchdog does with its one message: the console entry point writes it and
+    # ends the process (run.py); in-process callers only get `watchdog.stalled`.
+    on_stall: Callable[[str], None] = staticmethod(_no_stall_action)
+    watchdog: StallWatchdog | None = None
     def spec(self, logger: logging.Logger) -> ConnectorSpecification:
         raw = json.loads(pkgutil.get_data(__name__, "spec.json") or b"{}")
         raw["advanced_auth"] = GOOGLE_OAUTH
@@ -75,8 +98,9 @@ class DestinationGdriveReceipts(Destination):
         parsed = parse_config(config)
         sync = Sync(parsed, configured_catalog)
         held: list[AirbyteMessage] = []     # states that confirm the reconciliation wait for the end of input
+        self.watchdog = self._watch(config)
         try:
-            for message in input_messages:
+            for message in awaited(input_messages):
                 if message.type == Type.RECORD:
                     sync.record(message.record.stream, message.record.data)
                 elif message.type == Type.STATE:
@@ -91,7 +115,16 @@ class DestinationGdriveReceipts(Destination):
             sync.save_after_failure()
             raise translate(error, service_account=sync.service_account) from error
         finally:
+            self.watchdog.stop()
             sync.close()
+
+    def _watch(self, config: Mapping[str, Any]) -> StallWatchdog:
+        in_process = self.on_stall is _no_stall_action
+        return StallWatchdog(
+            stall_limit_s(config), self.on_stall, logging.getLogger("airbyte"),
+            what_moves="no record read, no Google Drive request answered",
+            **({"exit_process": lambda code: None} if in_process else {}),
+        ).start()
 
 
 def _failed(message: str) -> AirbyteConnectionStatus:

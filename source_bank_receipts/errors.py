@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import threading
 import time
 from typing import Any, Optional, Union
 
@@ -24,12 +25,18 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 
+from connector_runtime.liveness import LIVENESS
+
 from . import pacing
+
+STORM_WAIT = "bank-429"  # the liveness key of a streak of 429s (pacing.py ends it at the next other answer)
 
 MAX_RETRIES = 6
 MAX_TIME_S = 600
 MAX_WAIT_S = 120.0
 REFRESHED_RETRY_WAIT_S = 0.05
+# The CDK sleeps one second more than the back-off it is given (rate_limiting.py, "extra second").
+CDK_EXTRA_WAIT_S = 1.0
 
 
 def api_error_text(body: str) -> str:
@@ -158,9 +165,23 @@ class RetryAfterBackoff(BackoffStrategy):
         if isinstance(response_or_exception, requests.Response):
             retry_after = retry_after_seconds(response_or_exception.headers.get("Retry-After"))
             if response_or_exception.status_code == 429:
-                return pacing.too_many_requests_wait(attempt_count - 1, retry_after)
+                wait = pacing.too_many_requests_wait(attempt_count - 1, retry_after)
+                # A wait the bank imposes is progress being waited for, not a stall (watchdog).
+                LIVENESS.begin_wait(STORM_WAIT, storm_wait_text(), wait + CDK_EXTRA_WAIT_S)
+                return wait
             if response_or_exception.status_code == 401:
                 return REFRESHED_RETRY_WAIT_S  # the token was just refreshed: retry now, before it ages
-
+            if retry_after is not None:
+                LIVENESS.begin_wait(retry_after_key(), "the bank's Retry-After", retry_after + CDK_EXTRA_WAIT_S)
             return retry_after
         return None
+
+
+def retry_after_key() -> str:
+    """One Retry-After wait per thread: the retry is sent, and answered, by the same thread."""
+    return f"retry-after@{threading.get_ident()}"
+
+
+def storm_wait_text() -> str:
+    patience = pacing.scaled(pacing.STORM_PATIENCE_S) / 60
+    return f"the bank's rate limit to lift (HTTP 429; the sync rides out up to {patience:.0f} min of them)"

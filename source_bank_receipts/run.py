@@ -10,6 +10,10 @@ Like the CDK's `launch()`, with two changes that keep memory flat with ~4 MB rec
   never interleave and keep their order.
 - Large blocks are always mmapped (glibc, `connector_runtime.allocator`): otherwise freed 4 MB
   blocks stay in per-thread heaps and peak RSS grows with the file size.
+
+And two that keep a failure readable: one TRACE error per sync, tracebacks only in the log
+(`connector_runtime.one_error`), and a stall watchdog that ends the process with that one error
+when nothing moves (`connector_runtime.watchdog`, started by the source's `read`).
 """
 
 import sys
@@ -20,12 +24,18 @@ from airbyte_cdk.entrypoint import AirbyteEntrypoint
 from airbyte_cdk.logger import PRINT_BUFFER
 from airbyte_cdk.models import AirbyteMessage, AirbyteMessageSerializer
 
-from connector_runtime.allocator import pin_mmap_threshold
-
+from airbyte_cdk.models import FailureType, Type
 from airbyte_cdk.utils.airbyte_secrets_utils import update_secrets
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from connector_runtime.allocator import pin_mmap_threshold
+from connector_runtime.liveness import LIVENESS
+from connector_runtime.one_error import OneError, RepeatedTracebacks
 
 from .config import parse_settings
-from .source import SourceBankReceipts, secret_values
+from .source import LOGGER, SourceBankReceipts, secret_values
+
+ONE_ERROR = OneError(LOGGER)
 
 def message_bytes(message: AirbyteMessage) -> bytes:
     """The message as the CDK would print it, without the str copies."""
@@ -36,7 +46,12 @@ def message_bytes(message: AirbyteMessage) -> bytes:
 
 
 def write_message(message: AirbyteMessage) -> None:
-    data = message_bytes(message)
+    admitted = ONE_ERROR.admit(message)
+    if admitted is None:
+        return
+    if admitted.type == Type.RECORD:
+        LIVENESS.progress("records emitted")
+    data = message_bytes(admitted)
     with PRINT_BUFFER.lock:
         PRINT_BUFFER.flush()  # log lines written before this message go first
         out = sys.__stdout__.buffer  # type: ignore[union-attr]
@@ -64,14 +79,27 @@ class BytesEntrypoint(AirbyteEntrypoint):
         yield from ()
 
 
+def on_stall(text: str) -> None:
+    """The watchdog's one error (written from its own thread; the process ends right after)."""
+    write_message(AirbyteTracedException(message=text, failure_type=FailureType.transient_error).as_airbyte_message())
+
+
 def run() -> None:
     pin_mmap_threshold()
-    entrypoint = BytesEntrypoint(SourceBankReceipts())
+    LOGGER.addFilter(RepeatedTracebacks())
+    source = SourceBankReceipts()
+    source.on_stall = on_stall
+    entrypoint = BytesEntrypoint(source)
     parsed_args = entrypoint.parse_args(sys.argv[1:])
     PRINT_BUFFER.flush_interval = 0
     with PRINT_BUFFER:
-        for message in entrypoint.run(parsed_args):
-            print(f"{message}\n", end="")
+        try:
+            for message in entrypoint.run(parsed_args):
+                print(f"{message}\n", end="")
+        except Exception as error:  # one readable error, the traceback in the log (one_error.py)
+            ONE_ERROR.from_exception(error, write_message)
+            ONE_ERROR.summary()
+            sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import copy
 import logging
-from typing import Any, Iterator, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Iterator, List, Mapping, Optional, Tuple
 
 from airbyte_cdk.models import (
     AirbyteConnectionStatus,
@@ -37,6 +37,8 @@ from airbyte_cdk.sources.utils.slice_logger import DebugSliceLogger
 from airbyte_cdk.utils.airbyte_secrets_utils import update_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from connector_runtime.watchdog import StallWatchdog, stall_limit_s
+
 from .bounded_queue import ByteBoundedQueue
 from .config import ConfigError, parse_settings
 from .context import SyncContext
@@ -47,6 +49,10 @@ LOGGER = logging.getLogger("airbyte")
 # small because each reader may hold a receipt download spooled to disk.
 NUM_WORKERS = 5
 CHECK_RETRIES = 2
+
+
+def NO_STALL_ACTION(text: str) -> None:
+    """In-process runs: a stall is logged and flagged on the watchdog, the process goes on."""
 
 
 def secret_values(config: Mapping[str, Any]) -> List[str]:
@@ -81,6 +87,10 @@ class SourceBankReceipts(ConcurrentSourceAdapter):
         self._state_manager = ConnectorStateManager()
         self._incremental_streams: Optional[set] = None
         self._context: Optional[SyncContext] = None
+        # What the stall watchdog does with its one message: the console entry point writes it
+        # and ends the process (run.py); in-process callers (tests) only get `watchdog.stalled`.
+        self.on_stall: Callable[[str], None] = NO_STALL_ACTION
+        self.watchdog: Optional[StallWatchdog] = None
         super().__init__(self._new_concurrent_source())
 
     @property
@@ -146,8 +156,20 @@ class SourceBankReceipts(ConcurrentSourceAdapter):
         self._state_manager = ConnectorStateManager(state)
         self._incremental_streams = {s.stream.name for s in catalog.streams if s.sync_mode == SyncMode.incremental}
         self._context = SyncContext(parse_settings(config), copy.deepcopy(dict(config)), logger)
+        self.watchdog = self._watch(config, logger)
         try:
             yield from super().read(logger, config, catalog, state)
         finally:
+            self.watchdog.stop()
             logger.info(f"Bank API calls in this sync: {self._context.api.calls}")
             self._context = None
+
+    def _watch(self, config: Mapping[str, Any], logger: logging.Logger) -> StallWatchdog:
+        in_process = self.on_stall is NO_STALL_ACTION  # never end a test run's process
+        return StallWatchdog(
+            stall_limit_s(config),
+            self.on_stall,
+            logger,
+            what_moves="no record emitted, no bank API request answered",
+            **({"exit_process": lambda code: None} if in_process else {}),
+        ).start()

@@ -17,6 +17,8 @@ from typing import Callable
 
 import httplib2
 
+from connector_runtime.liveness import LIVENESS
+
 RATE_LIMIT_REASONS = frozenset({"userRateLimitExceeded", "rateLimitExceeded"})
 # Three different limits, none of which a retry within the sync can lift:
 # storageQuotaExceeded: the owner's storage is full; teamDriveFileLimitExceeded: the shared drive holds
@@ -91,7 +93,8 @@ class TokenBucket:
             self._tokens -= 1
             wait = max(-self._tokens / self.rate, self._paused_until - now, 0.0)
         if wait > 0:
-            self._sleep(wait)
+            with LIVENESS.waiting("Drive's pace (writes per second, or Drive's own slow-down)", wait):
+                self._sleep(wait)
         return wait
 
     def pause(self, seconds: float) -> None:

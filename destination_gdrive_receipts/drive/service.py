@@ -23,6 +23,7 @@ import google_auth_httplib2
 from googleapiclient import discovery, discovery_cache
 from googleapiclient.http import build_http
 
+from connector_runtime.liveness import LIVENESS
 from destination_gdrive_receipts.config import DRIVE_SCOPE, Config, OAuthCredentials
 
 # A service account has no consent screen and sees only what is shared with it (shared drives it is a
@@ -50,12 +51,25 @@ def build_credentials(config: Config) -> Any:
     return google.oauth2.service_account.Credentials.from_service_account_info(info, scopes=[SERVICE_ACCOUNT_SCOPE])
 
 
+def counted(http: Any) -> Any:
+    """Every answered Drive request (an uploaded chunk is one) is progress for the stall watchdog."""
+    send = http.request
+
+    def request(*args: Any, **kwargs: Any) -> Any:
+        answer = send(*args, **kwargs)
+        LIVENESS.progress("Drive requests answered")
+        return answer
+
+    http.request = request
+    return http
+
+
 def build_service(credentials: Any, root_url: str) -> Any:
     # Re-parse per build: building mutates the document.
     doc = json.loads(discovery_cache.get_static_doc("drive", "v3"))
     doc["rootUrl"] = root_url
     # build_http() keeps 308 out of the redirect codes; a bare Http breaks resumable uploads.
-    http = google_auth_httplib2.AuthorizedHttp(credentials, http=build_http())
+    http = google_auth_httplib2.AuthorizedHttp(credentials, http=counted(build_http()))
     return discovery.build_from_document(doc, http=http)
 
 

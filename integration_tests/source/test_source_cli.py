@@ -22,8 +22,9 @@ def test_given_spec_command_then_contract_fields_in_order_with_secrets_and_oauth
 
     spec = of_type(process, "SPEC")[0]["spec"]
     properties = spec["connectionSpecification"]["properties"]
-    assert list(properties) == ["credentials", "start_date", "environment", "staging_token", "api_url", "bank_account_ids", "probative_copies"]
-    assert [properties[name]["order"] for name in properties] == list(range(7))
+    assert list(properties) == ["credentials", "start_date", "environment", "staging_token", "api_url", "bank_account_ids", "probative_copies", "stall_timeout_minutes"]
+    assert [properties[name]["order"] for name in properties] == list(range(8))
+    assert properties["stall_timeout_minutes"]["default"] == 30
     api_key, oauth = properties["credentials"]["oneOf"]
     assert api_key["properties"]["auth_type"]["const"] == "api_key" and api_key["properties"]["secret_key"]["airbyte_secret"]
     assert oauth["properties"]["auth_type"]["const"] == "oauth2.0"

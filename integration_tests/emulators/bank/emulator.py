@@ -118,6 +118,7 @@ class BankEmulator(Mutations):
         return self
 
     def stop(self) -> None:
+        self.faults.release()  # hung requests end first, or stopping would wait for them
         self._http.stop()
 
     def __enter__(self) -> "BankEmulator":
@@ -284,6 +285,7 @@ class BankEmulator(Mutations):
                         headers={"x-amz-request-id": request_id})
 
     def _fault_response(self, fault: Fault, request: Request) -> Response:
+        fault.hang()  # hang_s: nothing for a while, then a closed connection (faults.py)
         if fault.reset:
             return Response(0, reset=True)
         if fault.html:

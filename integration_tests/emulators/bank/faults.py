@@ -3,6 +3,11 @@
 A fault matches a request when its regex is found in the path or in "METHOD path"; the first
 match wins and is consumed (``times`` uses; ``times=None`` never runs out). A fault with
 ``duration_s`` answers every matching request for that long after its first match (a storm).
+
+A fault with ``hang_s`` accepts the request and answers nothing for that long (then closes the
+connection), as a server or proxy that stalls does; stopping the emulator ends every hang.
+Nothing documents this of the bank: it is the failure a client cannot tell from slowness, which
+only its read timeout and its own watchdog can end, and it is how tests block one worker.
 """
 
 from __future__ import annotations
@@ -26,6 +31,13 @@ class Fault:
     hits: int = 0
     duration_s: float | None = None
     ends_at: float | None = None
+    hang_s: float | None = None
+    released: threading.Event | None = None
+
+    def hang(self) -> None:
+        """Hold the request for hang_s seconds, or until the emulator stops."""
+        if self.released is not None and self.hang_s:
+            self.released.wait(self.hang_s)
 
     def matches(self, method: str, path: str) -> bool:
         if self.method and self.method.upper() != method.upper():
@@ -39,16 +51,18 @@ class FaultSet:
     def __init__(self) -> None:
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
+        self._released = threading.Event()
 
     def add(self, pattern: str, *, status: int | None = None, times: int | None = 1,
             retry_after: float | int | None = None, reset: bool = False, html: bool = False,
-            method: str | None = None, duration_s: float | None = None) -> Fault:
-        """Inject a failure. Exactly one of status / reset / html; ``times=None`` = forever."""
-        if sum([status is not None, reset, html]) != 1:
-            raise ValueError("a fault needs exactly one of status=..., reset=True, html=True")
-        fault = Fault(re.compile(pattern), status=status, retry_after=retry_after, reset=reset,
+            method: str | None = None, duration_s: float | None = None,
+            hang_s: float | None = None) -> Fault:
+        """Inject a failure. Exactly one of status / reset / html / hang_s; ``times=None`` = forever."""
+        if sum([status is not None, reset, html, hang_s is not None]) != 1:
+            raise ValueError("a fault needs exactly one of status=..., reset=True, html=True, hang_s=...")
+        fault = Fault(re.compile(pattern), status=status, retry_after=retry_after, reset=reset or hang_s is not None,
                       html=html, method=method, remaining=None if duration_s else times,
-                      duration_s=duration_s)
+                      duration_s=duration_s, hang_s=hang_s, released=self._released)
         with self._lock:
             self._faults.append(fault)
         return fault
@@ -56,6 +70,10 @@ class FaultSet:
     def clear(self) -> None:
         with self._lock:
             self._faults.clear()
+
+    def release(self) -> None:
+        """End every hang (the emulator stops)."""
+        self._released.set()
 
     def take(self, method: str, path: str) -> Fault | None:
         """The first matching fault, consumed once; None when the request should go through."""

@@ -60,6 +60,7 @@ class DriveEmulator:
         return self
 
     def stop(self) -> None:
+        self.faults.release()   # hung requests end first, or shutting down would wait for them
         if self._thread is not None:
             self._http.shutdown()
             self._thread.join()

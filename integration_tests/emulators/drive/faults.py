@@ -18,6 +18,8 @@ class Fault:
     commit_then_fail: bool = False
     reset: bool = False
     hits: int = 0
+    hang_s: float | None = None   # accept the request, answer nothing for this long, then drop it
+    released: threading.Event | None = None
 
 
 class Faults:
@@ -26,15 +28,25 @@ class Faults:
     def __init__(self):
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
+        self._released = threading.Event()
+
+    def release(self) -> None:
+        """End every hang (the emulator stops)."""
+        self._released.set()
 
     def add(self, method: str, path_regex: str, status: int | None = None, *, times: int | None = 1,
             reason: str | None = None, message: str | None = None, commit_then_fail: bool = False,
-            reset: bool = False) -> Fault:
+            reset: bool = False, hang_s: float | None = None) -> Fault:
+        """hang_s: a server that accepts the request and answers nothing (then drops the connection);
+        undocumented of Drive, it is the failure only a client's timeout or watchdog can end, and how
+        tests block one upload worker. Stopping the emulator ends every hang."""
+        reset = reset or hang_s is not None
         if status is None and not reset:
             status = 500 if commit_then_fail else None
         if status is None and not reset:
             raise ValueError("a fault needs a status, or reset=True")
-        fault = Fault(method.upper(), re.compile(path_regex), status, times, reason, message, commit_then_fail, reset)
+        fault = Fault(method.upper(), re.compile(path_regex), status, times, reason, message, commit_then_fail, reset,
+                      hang_s=hang_s, released=self._released)
         with self._lock:
             self._faults.append(fault)
         return fault

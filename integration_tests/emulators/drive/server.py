@@ -125,6 +125,8 @@ class DriveService:
             return route.handler(req, *args)
 
     def _fault_response(self, req: Request, route: Route, fault, inner: bool) -> Response:
+        if fault.hang_s and fault.released is not None:
+            fault.released.wait(fault.hang_s)
         if fault.reset and not inner:
             if route.key == "upload.chunk":
                 with self.store.lock:
