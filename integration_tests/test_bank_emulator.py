@@ -257,6 +257,22 @@ def test_given_unknown_status_when_listing_then_400_status_invalid_with_message(
     assert response.json()["errors"][0] == {"code": "status_invalid", "message": "At least one status isn't valid"}
 
 
+@pytest.mark.parametrize("reversed_filter", ["listed", "rejected"])
+def test_given_a_pending_payment_reversed_when_reversed_rows_asked_then_listed_or_refused_per_switch(reversed_filter):
+    with BankEmulator(make_sample_dataset(seed=1, large_receipt_sizes=()), reversed_filter=reversed_filter) as emulator:
+        pending = next(t for t in emulator.dataset.transactions.values() if t.status == "pending")
+        before = pending.updated_ms
+        emulator.reverse(pending.id)
+        response = get(emulator, "/v2/transactions", bank_account_id=pending.bank_account_id,
+                       **{"status[]": ["pending", "reversed"]})
+        if reversed_filter == "rejected":
+            assert response.status_code == 400 and response.json()["errors"][0]["code"] == "status_invalid"
+            return
+        (row,) = [t for t in response.json()["transactions"] if t["status"] == "reversed"]
+        assert row["id"] == pending.id and row["settled_at"] is None and row["attachment_ids"] == pending.attachment_ids
+        assert pending.updated_ms > before
+
+
 # -- updated_at window and sorting -----------------------------------------------------------------
 
 def test_given_updated_at_window_when_listing_asc_then_bounds_inclusive_and_sorted(emu):

@@ -11,7 +11,7 @@ from .api import BankApi
 from .config import ConfigError, Settings
 from .dates import floor_to_tick
 from .downloads import ReceiptDownloader
-from .status_support import StatusSupport
+from .status_support import ReversedSupport, StatusSupport
 
 
 class SyncContext:
@@ -29,6 +29,8 @@ class SyncContext:
         )
         # Whether one call may ask several statuses: decided once, shared by all streams.
         self.statuses = StatusSupport(self.api.sample_transactions, logger)
+        # Whether the bank accepts status[]=reversed (undocumented value): decided once too.
+        self.reversed = ReversedSupport(self.api.sample_transactions, logger)
         # Every window of this sync ends here: rows updated while the sync runs wait for the next one.
         self.sync_started_at = floor_to_tick(now or datetime.now(timezone.utc))
         self._accounts: Optional[List[Dict[str, Any]]] = None

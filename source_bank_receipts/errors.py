@@ -70,6 +70,14 @@ def credential_hint(auth_type: str) -> str:
     return "check credentials.organization_slug and credentials.secret_key (Qonto > Settings > Integrations > API key)"
 
 
+REJECTED = "The bank API rejected a request"   # 400 / 422: the request itself is refused, no retry
+
+
+def is_rejected_request(error: Exception) -> bool:
+    """Whether an API error is the bank refusing the request as invalid (not an outage, not credentials)."""
+    return (getattr(error, "message", None) or "").startswith(REJECTED)
+
+
 def classify(status: int, content_type: str, body: str, *, auth_type: str, sandbox: bool) -> ErrorResolution:
     """Decide what to do with one API answer."""
     if 200 <= status < 400:  # a redirect is the sandbox gate too: never followed
@@ -108,9 +116,7 @@ def classify(status: int, content_type: str, body: str, *, auth_type: str, sandb
     if status == 429 or status >= 500 or status == 408:
         return ErrorResolution(ResponseAction.RETRY, FailureType.transient_error, f"the bank API answered HTTP {status}")
     if status in (400, 422):
-        return ErrorResolution(
-            ResponseAction.FAIL, FailureType.system_error, f"The bank API rejected a request (HTTP {status}): {api_error_text(body)}"
-        )
+        return ErrorResolution(ResponseAction.FAIL, FailureType.system_error, f"{REJECTED} (HTTP {status}): {api_error_text(body)}")
     return ErrorResolution(ResponseAction.FAIL, FailureType.system_error, f"Unexpected HTTP {status} from the bank API: {api_error_text(body)}")
 
 

@@ -17,6 +17,7 @@ from .downloads import url_expires_at
 from .records import (
     ALL_STATUSES,
     EXPORTED_STATUSES,
+    REVERSED,
     ORIGINAL,
     PROBATIVE,
     account_record,
@@ -148,6 +149,9 @@ class _AccountPartition(_BasePartition):
 
 class TransactionsPartition(_AccountPartition):
     def read(self) -> Iterable[Record]:
+        # Reversed payments come too (like declined ones) so the destination can withdraw their receipts.
+        if self._context.reversed.listed(self.bank_account_id):
+            self.statuses = ALL_STATUSES + (REVERSED,)
         count = 0
         for transaction, _ in self.transactions():
             count += 1

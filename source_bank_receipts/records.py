@@ -11,7 +11,10 @@ ORIGINAL, PROBATIVE = "original", "probative"  # the `variant` of a receipts rec
 # probative_attachment.status values seen at the bank (OpenAPI file: free string; qonto.md)
 PROBATIVE_STATUSES = ("available", "pending", "unavailable", "corrupted")
 EXPORTED_STATUSES = ("completed", "pending")  # declined transactions have no receipt to file
-ALL_STATUSES = ("completed", "pending", "declined")
+ALL_STATUSES = ("completed", "pending", "declined")  # the documented status[] values (OpenAPI enum)
+# A pending payment whose authorisation is cancelled becomes `reversed` (OpenAPI: settled_at's
+# description); not a documented filter value, so asked only once the bank accepts it (status_support.py).
+REVERSED = "reversed"
 
 
 def to_number(value: Any) -> Optional[float]:

@@ -20,7 +20,8 @@ import logging
 import threading
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from .records import ALL_STATUSES
+from .errors import is_rejected_request
+from .records import ALL_STATUSES, REVERSED
 
 # (bank account id, statuses, per_page) -> (one page of rows, meta.total_count or None)
 SampleFn = Callable[[str, Sequence[str], int], Tuple[List[Dict[str, Any]], Optional[int]]]
@@ -86,3 +87,39 @@ class StatusSupport:
         prefix = "The bank honours" if proven else "Not proven that the bank honours"
         self._logger.info(f"{prefix} several status[] values in one call ({together} rows together; {figures}): {verdict}.")
         return proven
+
+
+class ReversedSupport:
+    """Whether the bank lists `reversed` transactions when asked, decided once per sync.
+
+    `reversed` is a status rows hold (a pending payment cancelled) but not a value of the
+    documented `status[]` enum: a bank that refuses the value (400/422) would fail every listing
+    that holds it. So one call asks it alone (`per_page=1`) before any listing does: accepted →
+    `transactions` asks it with the other statuses; refused → it is left out for the sync (logged).
+    An outage or refused credentials are not an answer: they fail the sync as any listing would.
+    """
+
+    def __init__(self, sample: SampleFn, logger: logging.Logger) -> None:
+        self._sample = sample
+        self._logger = logger
+        self._lock = threading.Lock()
+        self._listed: Optional[bool] = None
+
+    def listed(self, bank_account_id: str) -> bool:
+        with self._lock:
+            if self._listed is None:
+                self._listed = self._probe(bank_account_id)
+            return self._listed
+
+    def _probe(self, bank_account_id: str) -> bool:
+        try:
+            self._sample(bank_account_id, (REVERSED,), 1)
+        except Exception as error:
+            if not is_rejected_request(error):
+                raise
+            self._logger.warning(
+                f"The bank refuses status[]={REVERSED} ({getattr(error, 'message', '') or type(error).__name__}): reversed payments "
+                "are not read, so a filed receipt of a pending payment later reversed stays in the archive."
+            )
+            return False
+        return True

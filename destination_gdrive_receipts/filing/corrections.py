@@ -1,10 +1,11 @@
 """Corrections at the bank: a filed receipt the bank no longer has goes to Drive's trash.
 
-Learnt from this sync's `transactions` (incremental: removing an attachment or declining a payment
-changes the transaction, which then comes again whole, `attachment_ids` and `status` included). A
-filed receipt is gone from the bank when its transaction came declined, or came without its
-attachment id. The trash, not a folder: the file leaves the archive as it left the bank, is
-restorable for 30 days from Drive's trash, and the ledgers and the missing list (which no longer
+Learnt from this sync's `transactions` (incremental: removing an attachment, declining or reversing
+a payment changes the transaction, which then comes again whole, `attachment_ids` and `status`
+included). A filed receipt is gone from the bank when its transaction came declined or reversed (a
+pending authorisation cancelled), or came without its attachment id. Every filed file of that
+attachment goes: the original and its sealed copy (`var=probative`) alike. The trash, not a
+folder: the file leaves the archive as it left the bank, is restorable for 30 days from Drive's trash, and the ledgers and the missing list (which no longer
 list it) agree with what is live. Never trashed: a receipt filed or listed by the bank's index in
 this same sync (the streams are read at different moments; the later word wins), nor one the user
 restored from the trash after the connector trashed it (marked `gone`).
@@ -22,6 +23,7 @@ from typing import Any, Iterable, Mapping
 from destination_gdrive_receipts.drive.gateway import DriveGateway
 from destination_gdrive_receipts.drive.inventory import DriveTree, Entry, marker_value
 from destination_gdrive_receipts.filing.identity import TRANSACTION
+from destination_gdrive_receipts.ledger.rows import is_void
 from destination_gdrive_receipts.progress import Progress
 
 logger = logging.getLogger("airbyte")
@@ -33,7 +35,7 @@ class BankCorrections:
         # 64-bit hashes in flat arrays (8 bytes each; sets of ints cost ~75), sorted once before use.
         self._seen = array("q")       # transactions received in this sync
         self._kept = array("q")       # (transaction, attachment) pairs the bank still has
-        self._declined = array("q")   # attachments of declined transactions (files from before `tx`)
+        self._declined = array("q")   # attachments of declined or reversed transactions (files from before `tx`)
         self._sorted = False
 
     def add(self, transaction: Mapping[str, Any]) -> None:
@@ -43,7 +45,7 @@ class BankCorrections:
         tx = marker_value(TRANSACTION, str(transaction["id"]))
         attachments = [marker_value("att", str(a)) for a in listed]
         self._seen.append(hash(tx))
-        if str(transaction.get("status") or "").lower() == "declined":
+        if is_void(transaction):
             self._declined.extend(hash(a) for a in attachments)
         else:
             self._kept.extend(hash((tx, a)) for a in attachments)
@@ -86,5 +88,5 @@ def trash_gone(tree: DriveTree, gateway: DriveGateway, corrections: BankCorrecti
 def _trash(tree: DriveTree, gateway: DriveGateway, entry: Entry) -> None:
     result = gateway.update(entry.id, {"trashed": True, "appProperties": {GONE: "bank"}})
     tree.put(Entry.from_drive(result))
-    logger.info("Receipt %r is no longer at the bank (attachment removed, or payment declined): moved to the Drive "
-                "trash, restorable for 30 days.", entry.name)
+    logger.info("Receipt %r is no longer at the bank (attachment removed, or payment declined or reversed): moved to "
+                "the Drive trash, restorable for 30 days.", entry.name)

@@ -2,8 +2,8 @@
 
 A transaction is filed like its receipts: by its settled date, else its emitted date, in the
 configured time zone. A pending payment is filed by its emitted date; once it settles in another
-period its row moves, so the emitted period is told to drop it. Declined transactions are dropped
-everywhere.
+period its row moves, so the emitted period is told to drop it. Declined and reversed transactions
+are dropped everywhere.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
 from destination_gdrive_receipts.filing import layout
-from destination_gdrive_receipts.ledger.rows import MISSING, is_declined, receipt_status
+from destination_gdrive_receipts.ledger.rows import MISSING, is_void, receipt_status
 
 
 @dataclass
@@ -37,13 +37,13 @@ class Filed:
 
 def file_one(transaction: Mapping[str, Any], *, period: str, timezone: str, account_name: Callable[[str], str],
              keep: Callable[[Mapping[str, Any]], Any] = dict) -> tuple[Filed | None, set[str]]:
-    """Where the transaction's row goes (None when declined), and the periods that must drop it."""
+    """Where the transaction's row goes (None when declined or reversed), and the periods that must drop it."""
     day = layout.filing_date(transaction, timezone)
     key = layout.period_key(day, period)
     periods = {key}
     if transaction.get("settled_at") and transaction.get("emitted_at"):    # else the emitted date is `day`
         periods.add(layout.period_key(layout.filing_date({"emitted_at": transaction["emitted_at"]}, timezone), period))
-    if is_declined(transaction):
+    if is_void(transaction):
         return None, periods | {key}
     filed = Filed(keep(transaction), day, key, account_name(str(transaction["bank_account_id"])),
                   receipt_status(transaction) == MISSING)

@@ -58,8 +58,12 @@ def clean_text(value: object) -> str:
     return " ".join("".join(c if c.isprintable() else " " for c in str(value)).split())
 
 
-def is_declined(transaction: Mapping[str, Any]) -> bool:
-    return str(transaction.get("status") or "").lower() == "declined"
+# A payment that did not go through: declined, or reversed (a pending authorisation cancelled).
+VOID_STATUSES = ("declined", "reversed")
+
+
+def is_void(transaction: Mapping[str, Any]) -> bool:
+    return str(transaction.get("status") or "").lower() in VOID_STATUSES
 
 
 def receipt_status(transaction: Mapping[str, Any]) -> str:

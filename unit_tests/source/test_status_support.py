@@ -4,7 +4,10 @@ import logging
 
 import pytest
 
-from source_bank_receipts.status_support import StatusSupport, counts_prove_multi, proves_multi
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from source_bank_receipts.config import ConfigError
+from source_bank_receipts.status_support import ReversedSupport, StatusSupport, counts_prove_multi, proves_multi
 
 ASKED = ("completed", "pending", "declined")
 
@@ -111,3 +114,46 @@ def test_given_other_window_decides_single_while_first_page_read_when_window_rea
     partition = TransactionsPartition("transactions", context, {"id": "acc"}, window)
 
     assert sorted(row["id"] for row, _ in partition.transactions()) == ["c1", "p1"]
+
+
+def _answer(error):
+    calls = []
+
+    def sample(account, statuses, per_page):
+        calls.append((account, tuple(statuses), per_page))
+        if error is not None:
+            raise error
+        return [], 0
+    return sample, calls
+
+
+@pytest.mark.parametrize(
+    "error, listed",
+    [
+        pytest.param(None, True, id="accepted"),
+        pytest.param(AirbyteTracedException(message="The bank API rejected a request (HTTP 400): At least one status isn't valid"),
+                     False, id="refused-400"),
+        pytest.param(AirbyteTracedException(message="The bank API rejected a request (HTTP 422): invalid"), False, id="refused-422"),
+    ],
+)
+def test_given_the_banks_answer_to_status_reversed_when_asked_twice_then_decided_once(error, listed, caplog):
+    sample, calls = _answer(error)
+    support = ReversedSupport(sample, logging.getLogger("test"))
+
+    assert [support.listed("acc-1"), support.listed("acc-2")] == [listed, listed]
+    assert calls == [("acc-1", ("reversed",), 1)]
+    assert ("refuses status[]=reversed" in caplog.text) is (not listed)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        pytest.param(AirbyteTracedException(message="The bank API at http://x kept failing for GET /v2/transactions"), id="outage"),
+        pytest.param(ConfigError("The bank rejected the credentials (HTTP 401)"), id="credentials"),
+    ],
+)
+def test_given_an_outage_or_refused_credentials_when_probing_reversed_then_the_error_is_not_taken_for_an_answer(error):
+    sample, _ = _answer(error)
+
+    with pytest.raises(type(error)):
+        ReversedSupport(sample, logging.getLogger("test")).listed("acc-1")

@@ -34,6 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--latency-ms", type=float, default=0)
     parser.add_argument("--pagination", choices=["page", "current_page", "both"], default="both")
     parser.add_argument("--status-filter", choices=["multi", "single"], default="multi")
+    parser.add_argument("--reversed-filter", choices=["listed", "rejected"], default="listed",
+                        help="whether status[]=reversed is accepted (undocumented value) or answered 400")
     parser.add_argument("--sandbox-gate", choices=["html", "redirect"], default="html",
                         help="the sandbox's login page without the staging token: a 200 page or a 302")
     parser.add_argument("--bounds", choices=["inclusive", "exclusive"], default="inclusive")
@@ -52,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
                if args.sample else BankDataset())
     emulator = BankEmulator(dataset, sandbox=args.sandbox, latency_ms=args.latency_ms,
                             pagination=args.pagination, status_filter=args.status_filter,
+                            reversed_filter=args.reversed_filter,
                             host=args.host, port=args.port, sandbox_gate=args.sandbox_gate, bounds=args.bounds,
                             precision=args.precision, tie_order=args.tie_order, access_ttl_s=args.access_ttl_s,
                             early_refusal_s=args.early_refusal_s,

@@ -39,11 +39,14 @@ def text_not_found() -> Response:
 class BankApi:
     def __init__(self, dataset: BankDataset, url_for: UrlFor, error: ErrorFor,
                  pagination: str = "both", status_filter: str = "multi", bounds: str = "inclusive",
-                 precision: str = "ms", tie_order: str = "stable") -> None:
+                 precision: str = "ms", tie_order: str = "stable", reversed_filter: str = "listed") -> None:
         if pagination not in ("page", "current_page", "both"):
             raise ValueError("pagination must be 'page', 'current_page' or 'both'")
         if status_filter not in ("multi", "single"):
             raise ValueError("status_filter must be 'multi' or 'single'")
+        if reversed_filter not in ("listed", "rejected"):
+            raise ValueError("reversed_filter must be 'listed' or 'rejected'")
+        self.reversed_filter = reversed_filter
         if bounds not in ("inclusive", "exclusive") or precision not in ("ms", "us") or tie_order not in ("stable", "shuffled"):
             raise ValueError("bounds: inclusive|exclusive, precision: ms|us, tie_order: stable|shuffled")
         self.exclusive = bounds == "exclusive"
@@ -100,7 +103,7 @@ class BankApi:
         account = self.ds.accounts.get(account_id) if account_id else self.ds.account_by_iban(iban or "")
         if account is None:
             return text_not_found()
-        flt = listing.transaction_filter(query, self.status_filter)
+        flt = listing.transaction_filter(query, self.status_filter, self.reversed_filter)
         page = listing.page_number(query, self.pagination)
         size = listing.per_page(query)
         selected = self._selected(account.id, flt)

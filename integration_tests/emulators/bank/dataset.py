@@ -151,10 +151,12 @@ class BankDataset:
             self.bump(txn)
             return txn
 
-    def decline(self, transaction_id: str) -> Transaction:
+    def decline(self, transaction_id: str, status: str = "declined") -> Transaction:
+        """A pending payment that does not go through: declined, or reversed (the authorisation
+        cancelled); settled_at stays null for both (OpenAPI Transaction.settled_at)."""
         with self.lock:
             txn = self.transactions[transaction_id]
-            txn.status = "declined"
+            txn.status = status
             txn.settled_ms = None
             self.bump(txn)
             return txn

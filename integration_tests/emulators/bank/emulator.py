@@ -69,7 +69,7 @@ class BankEmulator(Mutations):
       (they go to the storage host). ``time_scale`` shrinks the windows for tests.
     - ``access_ttl_s`` / ``early_refusal_s``: token lifetime (1 h documented) and a refusal that many
       seconds before the announced expiry (undocumented; oauth.py).
-    - ``bounds``, ``precision``, ``tie_order``, ``status_filter``, ``pagination``: listing.py.
+    - ``bounds``, ``precision``, ``tie_order``, ``status_filter``, ``reversed_filter``, ``pagination``: listing.py.
     - ``attachment_bumps``: whether a new attachment moves its transaction's updated_at (False: the
       bank processes it asynchronously and it appears without a bump; undocumented).
     """
@@ -81,7 +81,7 @@ class BankEmulator(Mutations):
                  sandbox_gate: str = "html", access_ttl_s: float = 3600, early_refusal_s: float = 0.0,
                  rate_windows: tuple[tuple[int, float], ...] | None = DOCUMENTED_WINDOWS,
                  time_scale: float = 1.0, bounds: str = "inclusive", precision: str = "ms",
-                 tie_order: str = "stable", attachment_bumps: bool = True) -> None:
+                 tie_order: str = "stable", attachment_bumps: bool = True, reversed_filter: str = "listed") -> None:
         if sandbox_gate not in ("html", "redirect"):
             raise ValueError("sandbox_gate must be 'html' or 'redirect'")
         self.dataset = dataset if dataset is not None else BankDataset()
@@ -110,7 +110,7 @@ class BankEmulator(Mutations):
         self.links = _Links(self.download_url, self.probative.describe)
         self.api = BankApi(self.dataset, self.links, self._error,
                            pagination=pagination, status_filter=status_filter, bounds=bounds,
-                           precision=precision, tie_order=tie_order)
+                           precision=precision, tie_order=tie_order, reversed_filter=reversed_filter)
 
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> "BankEmulator":

@@ -92,11 +92,16 @@ def paginate(items: list, page: int, size: int) -> tuple[list, dict]:
     return items[(page - 1) * size: page * size], meta
 
 
-def statuses(query: Query, mode: str) -> tuple[str, ...]:
+def statuses(query: Query, mode: str, reversed_filter: str = "listed") -> tuple[str, ...]:
     values = [v for v in query.get("status[]", []) if v != ""]
     if not values:
         return ("completed",)
-    if any(v not in STATUSES for v in values):
+    # The OpenAPI enum of status[] is pending, declined, completed; `reversed` is a status rows
+    # can hold (Transaction.settled_at's description) but not a documented filter value. Switch
+    # ``reversed_filter``: "listed" (accepted like the others) or "rejected" (400, as any value
+    # outside the enum). Nothing says which; BEHAVIOR.md of the source, entry 34.
+    accepted = STATUSES if reversed_filter == "listed" else tuple(s for s in STATUSES if s != "reversed")
+    if any(v not in accepted for v in values):
         raise QueryError(400, {"errors": [{"code": "status_invalid",
                                            "message": "At least one status isn't valid"}]})
     # "single": the emulated bank honours only the first value (the unverified claim).
@@ -137,7 +142,7 @@ class TransactionFilter:
     descending: bool
 
 
-def transaction_filter(query: Query, status_mode: str) -> TransactionFilter:
+def transaction_filter(query: Query, status_mode: str, reversed_filter: str = "listed") -> TransactionFilter:
     windows = []
     for name in DATE_FIELDS:
         low, high = _date_bound(query, f"{name}_from"), _date_bound(query, f"{name}_to")
@@ -145,7 +150,7 @@ def transaction_filter(query: Query, status_mode: str) -> TransactionFilter:
             windows.append((name, low, high))
     field, descending = sort_order(query)
     return TransactionFilter(
-        statuses=statuses(query, status_mode),
+        statuses=statuses(query, status_mode, reversed_filter),
         windows=tuple(windows),
         side=first(query, "side") or None,
         operation_types=tuple(v for v in query.get("operation_type[]", []) if v),

@@ -99,6 +99,11 @@ class Mutations:
         txn = self.dataset.decline(transaction_id)
         return render.transaction(txn, self.dataset, {"attachments"}, self.links)
 
+    def reverse(self, transaction_id: str) -> dict:
+        """pending -> reversed: the attachment ids stay listed, updated_at moves (like decline)."""
+        txn = self.dataset.decline(transaction_id, "reversed")
+        return render.transaction(txn, self.dataset, {"attachments"}, self.links)
+
     def set_probative(self, attachment_id: str, status: str, fault: str | None = None, bump: bool = False) -> dict:
         """The bank's sealing moves on (pending -> available, or corrupted / unavailable). Whether
         that moves the transaction's updated_at is undocumented: by default it does not (the harder

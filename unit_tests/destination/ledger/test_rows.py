@@ -32,10 +32,10 @@ def test_given_transaction_when_status_computed_then_the_rule_holds(fields, stat
     assert rows.receipt_status(tx(**fields)) == status
 
 
-@pytest.mark.parametrize("status, declined", [("declined", True), ("DECLINED", True), ("completed", False),
-                                              ("pending", False), ("reversed", False), (None, False)])
-def test_given_status_when_checked_then_only_declined_is_out(status, declined):
-    assert rows.is_declined({"status": status}) is declined
+@pytest.mark.parametrize("status, void", [("declined", True), ("DECLINED", True), ("reversed", True), ("Reversed", True),
+                                          ("completed", False), ("pending", False), ("refunded", False), (None, False)])
+def test_given_status_when_checked_then_only_declined_and_reversed_are_out(status, void):
+    assert rows.is_void({"status": status}) is void
 
 
 def cells(row) -> dict:
