@@ -26,25 +26,27 @@ def test_given_root_moved_into_comptabilite_when_syncing_then_no_second_root_and
     assert check_exactly_once(world.bank, world.drive) == []
 
 
-def test_given_a_filed_pending_payment_declined_and_an_attachment_removed_at_the_bank_when_syncing_then_both_are_trashed(
+def test_given_filed_pending_payments_declined_and_reversed_and_an_attachment_removed_at_the_bank_when_syncing_then_all_are_trashed(
         world):
     main = next(a for a in world.bank.dataset.accounts.values() if a.main)
-    pending = world.bank.add_transaction(
-        main.id, amount=64.0, label="Garage", status="pending", emitted_at="2025-11-28T08:00:00.000Z",
-        settled_at=None, attachments=[{"file_name": "devis.pdf", "content_type": "application/pdf", "size": 9_000}])
+    pending = [world.bank.add_transaction(
+        main.id, amount=amount, label=label, status="pending", emitted_at="2025-11-28T08:00:00.000Z", settled_at=None,
+        attachments=[{"file_name": f"{label.lower()}.pdf", "content_type": "application/pdf", "size": 9_000}])
+        for amount, label in ((64.0, "Garage"), (38.5, "Hotel"))]
     world.sync()
     with world.bank.dataset.lock:
         corrected = next(t for t in world.bank.dataset.transactions.values()
                          if t.status == "completed" and len(t.attachment_ids) == 1)
         wrong = corrected.attachment_ids[0]
-    declined = world.bank.dataset.transactions[pending["id"]].attachment_ids[0]
+    declined, reversed_ = (world.bank.dataset.transactions[p["id"]].attachment_ids[0] for p in pending)
     files = receipt_files(world.drive)
-    assert declined in files and wrong in files
+    assert {declined, reversed_, wrong} <= set(files)
 
-    world.bank.decline(pending["id"])
+    world.bank.decline(pending[0]["id"])
+    world.bank.reverse(pending[1]["id"])
     world.bank.remove_attachment(corrected.id, wrong)
     world.sync()
 
-    trashed = {a: world.drive.files[f[0].id].trashed for a, f in files.items() if a in (declined, wrong)}
-    assert trashed == {declined: True, wrong: True}
+    trashed = {a: world.drive.files[f[0].id].trashed for a, f in files.items() if a in (declined, reversed_, wrong)}
+    assert trashed == {declined: True, reversed_: True, wrong: True}
     assert check_exactly_once(world.bank, world.drive) == []
