@@ -61,7 +61,7 @@ def test_given_wrong_secret_when_read_then_config_error_without_retry_or_secret(
 
 
 def test_given_bad_request_when_read_then_error_carries_the_api_message(emu):
-    emu.faults.add(r"/v2/transactions", status=422, times=1)
+    emu.faults.add(r"/v2/transactions", status=422, times=None)    # every listing refused
 
     output = run_read(emu.source_config(), ["transactions"], expect_failure=True)
 

@@ -116,44 +116,51 @@ def test_given_other_window_decides_single_while_first_page_read_when_window_rea
     assert sorted(row["id"] for row, _ in partition.transactions()) == ["c1", "p1"]
 
 
-def _answer(error):
+def _answer(error, *, refused=("reversed",)):
+    """A bank whose one-status calls raise `error` for the statuses in `refused`."""
     calls = []
 
     def sample(account, statuses, per_page):
         calls.append((account, tuple(statuses), per_page))
-        if error is not None:
+        if error is not None and set(statuses) & set(refused):
             raise error
         return [], 0
     return sample, calls
 
 
+REFUSED_400 = AirbyteTracedException(message="The bank API rejected a request (HTTP 400): At least one status isn't valid")
+
+
 @pytest.mark.parametrize(
-    "error, listed",
+    "error, listed, asked",
     [
-        pytest.param(None, True, id="accepted"),
-        pytest.param(AirbyteTracedException(message="The bank API rejected a request (HTTP 400): At least one status isn't valid"),
-                     False, id="refused-400"),
-        pytest.param(AirbyteTracedException(message="The bank API rejected a request (HTTP 422): invalid"), False, id="refused-422"),
+        pytest.param(None, True, [("reversed",)], id="accepted"),
+        pytest.param(REFUSED_400, False, [("reversed",), ("completed",)], id="refused-400"),
+        pytest.param(AirbyteTracedException(message="The bank API rejected a request (HTTP 422): invalid"), False,
+                     [("reversed",), ("completed",)], id="refused-422"),
     ],
 )
-def test_given_the_banks_answer_to_status_reversed_when_asked_twice_then_decided_once(error, listed, caplog):
+def test_given_the_banks_answer_to_status_reversed_when_asked_twice_then_decided_once(error, listed, asked, caplog):
     sample, calls = _answer(error)
     support = ReversedSupport(sample, logging.getLogger("test"))
 
     assert [support.listed("acc-1"), support.listed("acc-2")] == [listed, listed]
-    assert calls == [("acc-1", ("reversed",), 1)]
+    assert calls == [("acc-1", statuses, 1) for statuses in asked]
     assert ("refuses status[]=reversed" in caplog.text) is (not listed)
 
 
 @pytest.mark.parametrize(
-    "error",
+    "error, refused",
     [
-        pytest.param(AirbyteTracedException(message="The bank API at http://x kept failing for GET /v2/transactions"), id="outage"),
-        pytest.param(ConfigError("The bank rejected the credentials (HTTP 401)"), id="credentials"),
+        pytest.param(AirbyteTracedException(message="The bank API at http://x kept failing for GET /v2/transactions"),
+                     ("reversed",), id="outage"),
+        pytest.param(ConfigError("The bank rejected the credentials (HTTP 401)"), ("reversed",), id="credentials"),
+        pytest.param(REFUSED_400, ("reversed", "completed"), id="every-listing-refused"),
     ],
 )
-def test_given_an_outage_or_refused_credentials_when_probing_reversed_then_the_error_is_not_taken_for_an_answer(error):
-    sample, _ = _answer(error)
+def test_given_an_outage_refused_credentials_or_every_listing_refused_when_probing_reversed_then_the_error_is_the_syncs(
+        error, refused):
+    sample, _ = _answer(error, refused=refused)
 
     with pytest.raises(type(error)):
         ReversedSupport(sample, logging.getLogger("test")).listed("acc-1")
