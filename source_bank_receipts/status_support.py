@@ -95,8 +95,8 @@ class ReversedSupport:
     `reversed` is a status rows hold (a pending payment cancelled) but not a value of the
     documented `status[]` enum: a bank that refuses the value (400/422) would fail every listing
     that holds it. So one call asks it alone (`per_page=1`) before any listing does: accepted →
-    `transactions` asks it with the other statuses; refused (while the same call with `completed`
-    is answered) → it is left out for the sync (logged). An outage, refused credentials, or a
+    `transactions` asks it with the other statuses; refused twice while the same call with
+    `completed` is answered in between → it is left out for the sync (logged). An outage, refused credentials, or a
     refusal of every listing are not an answer: they fail the sync as any listing would.
     """
 
@@ -121,9 +121,20 @@ class ReversedSupport:
             # Refused for `reversed`, or any listing refused? The same call with a documented
             # status tells: if that fails too, its error is the sync's (not a missing status).
             self._sample(bank_account_id, ALL_STATUSES[:1], 1)
+            if self._answered(bank_account_id):   # a one-off refusal: asked once more
+                return True
             self._logger.warning(
                 f"The bank refuses status[]={REVERSED} ({getattr(error, 'message', '') or type(error).__name__}): reversed payments "
                 "are not read, so a filed receipt of a pending payment later reversed stays in the archive."
             )
+            return False
+        return True
+
+    def _answered(self, bank_account_id: str) -> bool:
+        try:
+            self._sample(bank_account_id, (REVERSED,), 1)
+        except Exception as error:
+            if not is_rejected_request(error):
+                raise
             return False
         return True

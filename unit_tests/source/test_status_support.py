@@ -116,13 +116,13 @@ def test_given_other_window_decides_single_while_first_page_read_when_window_rea
     assert sorted(row["id"] for row, _ in partition.transactions()) == ["c1", "p1"]
 
 
-def _answer(error, *, refused=("reversed",)):
-    """A bank whose one-status calls raise `error` for the statuses in `refused`."""
+def _answer(error, *, refused=("reversed",), times=None):
+    """A bank whose one-status calls raise `error` for the statuses in `refused` (the first `times` calls)."""
     calls = []
 
     def sample(account, statuses, per_page):
         calls.append((account, tuple(statuses), per_page))
-        if error is not None and set(statuses) & set(refused):
+        if error is not None and set(statuses) & set(refused) and (times is None or len(calls) <= times):
             raise error
         return [], 0
     return sample, calls
@@ -135,9 +135,9 @@ REFUSED_400 = AirbyteTracedException(message="The bank API rejected a request (H
     "error, listed, asked",
     [
         pytest.param(None, True, [("reversed",)], id="accepted"),
-        pytest.param(REFUSED_400, False, [("reversed",), ("completed",)], id="refused-400"),
+        pytest.param(REFUSED_400, False, [("reversed",), ("completed",), ("reversed",)], id="refused-400"),
         pytest.param(AirbyteTracedException(message="The bank API rejected a request (HTTP 422): invalid"), False,
-                     [("reversed",), ("completed",)], id="refused-422"),
+                     [("reversed",), ("completed",), ("reversed",)], id="refused-422"),
     ],
 )
 def test_given_the_banks_answer_to_status_reversed_when_asked_twice_then_decided_once(error, listed, asked, caplog):
@@ -164,3 +164,10 @@ def test_given_an_outage_refused_credentials_or_every_listing_refused_when_probi
 
     with pytest.raises(type(error)):
         ReversedSupport(sample, logging.getLogger("test")).listed("acc-1")
+
+
+def test_given_a_one_off_refusal_of_status_reversed_when_probing_then_asked_again_and_listed():
+    sample, calls = _answer(REFUSED_400, times=1)
+
+    assert ReversedSupport(sample, logging.getLogger("test")).listed("acc-1") is True
+    assert [statuses for _, statuses, _ in calls] == [("reversed",), ("completed",), ("reversed",)]
