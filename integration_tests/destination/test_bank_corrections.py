@@ -63,8 +63,8 @@ def test_given_an_attachment_removed_at_the_bank_when_synced_then_its_file_is_tr
 def test_given_a_filed_pending_payment_declined_when_synced_then_trashed_once_and_a_restore_by_the_user_is_kept(
         drive, config, bank, tmp_path):
     tx = for_receipt(PENDING, 3)
-    sync(tmp_path, config, sync_messages([PENDING], [tx]) + index_messages(bank, [PENDING]))
-    (file,) = receipts_in(drive)
+    sync(tmp_path, config, with_sealed_copies([PENDING], [tx]) + index_messages(bank, [PENDING]))
+    (file,) = [f for f in receipts_in(drive) if "var" not in f.app_properties]
 
     # Declined: the source sends the transaction again (declined, its attachment still listed); no receipt,
     # and the index no longer lists it (docs/stream-contract.md).
@@ -72,7 +72,8 @@ def test_given_a_filed_pending_payment_declined_when_synced_then_trashed_once_an
     messages = sync_messages((), [declined]) + index_messages(bank, [])
     result = sync(tmp_path, config, messages)
 
-    assert drive.files[file.id].trashed and "trashed 1" in result.logs
+    assert drive.files[file.id].trashed and "trashed 2" in result.logs              # the original and its sealed copy
+    assert receipt_files(drive, trashed=False) == set()
     assert ledgers(drive).get("2025-04", []) == []
     drive.user_untrash(file.id)                                         # the user wants it after all
     assert "trashed 0" in sync(tmp_path, config, messages).logs and not drive.files[file.id].trashed
