@@ -24,6 +24,7 @@ from destination_gdrive_receipts.ledger.buffer import OFFSET, TransactionBuffer
 from destination_gdrive_receipts.ledger.formats import locale
 from destination_gdrive_receipts.ledger.plan import Filed, PeriodChange, group
 from destination_gdrive_receipts.ledger.rows import Row, build_row, relink
+from destination_gdrive_receipts.ledger.sheet_book import SheetLedgers, TooLargeError, is_current
 
 logger = logging.getLogger("airbyte")
 _MAX_ACCOUNT_MARKERS = 10
@@ -47,11 +48,13 @@ class Report:
 class LedgerBook:
     def __init__(self, *, config: Config, gateway: DriveGateway, tree: files.WatchedTree, folders: Folders,
                  manifest: Manifest, account_name: Callable[[str], str], reset: bool,
-                 now: Callable[[], datetime.datetime] | None = None) -> None:
+                 now: Callable[[], datetime.datetime] | None = None, sheets: Callable[[], Any] | None = None) -> None:
         self._config, self._gateway, self._tree, self._folders = config, gateway, tree, folders
         self._manifest, self._account_name = manifest, account_name
         self._fmt, self._loc = config.ledger, locale(config.ledger_locale)
         self._reset = reset
+        self._sheets = SheetLedgers(gateway, tree, sheets or (lambda: None), locale=config.ledger_locale,
+                                    time_zone=config.timezone)
         self._now = now or (lambda: datetime.datetime.now(layout._zone(config.timezone)))
         self.report = Report()
 
@@ -75,6 +78,11 @@ class LedgerBook:
         self.report.touched = len(changes)
         for key in sorted(changes):
             self._write_period(changes[key], reset)
+        if self._sheets.upgraded:
+            logger.warning("%d ledger(s) written by 0.2.0 (converted CSV, numbers and dates possibly misread) were "
+                           "replaced by Sheets holding this sync's transactions; the old ones are in the trash. "
+                           "Refresh the transactions stream once to rebuild every ledger from the bank's data.",
+                           self._sheets.upgraded)
         if filed or reset:
             self._write_missing(missing_entry, filed, reset)
         elif missing_entry is not None and missing_entry.explicitly_trashed:
@@ -125,6 +133,9 @@ class LedgerBook:
             files.untrash(self._gateway, self._tree, candidates[0])    # its rows are as we wrote them
             self.report.written += 1
             return
+        if self._fmt == files.SHEET:
+            self._write_sheet_period(change, folder_id, candidates, reset)
+            return
         target = next((e for e in candidates if e.parent == folder_id and e.markers.get("fmt") == self._fmt
                        and (e.live or e.explicitly_trashed)), None)
         source = target or (candidates[0] if candidates else None)
@@ -154,6 +165,34 @@ class LedgerBook:
         if source is not None and source is not target and source.live:
             files.trash(self._gateway, self._tree, source)      # the ledger changed format (sheet ↔ csv)
             self.report.written += 1
+
+    def _write_sheet_period(self, change: PeriodChange, folder_id: str, candidates: list[Entry], reset: bool) -> None:
+        target = next((e for e in candidates if e.parent == folder_id and is_current(e)
+                       and (e.live or e.explicitly_trashed)), None)
+        if target is None and not reset and self._had_ledgers and folder_id in self._folders_before \
+                and not any(e.live and e.parent == folder_id for e in candidates):
+            logger.warning("The ledger of %s (account %s) is gone from Drive (deleted forever?): it is written again "
+                           "with this sync's transactions of the period; a full refresh of the transactions "
+                           "stream makes it whole.", change.period, change.account_name or change.account_id)
+        upserts = {}
+        for tx_id, (offset, day) in change.upserts.items():
+            upserts[tx_id] = self._sheets.ledger_row(self._buffer.at(offset), day)
+        markers = {"kind": files.LEDGER, "root": self._tree.root_id,
+                   "acct": marker_value("acct", change.account_id), "period": change.period, "fmt": self._fmt}
+        try:
+            written = self._sheets.write(target=target, parent=folder_id, name=files.ledger_name(change.period, self._fmt),
+                                         markers=markers, description=_LEDGER_DESCRIPTION, upserts=upserts,
+                                         removals=change.removals, rebuild=reset)[2]
+        except TooLargeError as error:
+            logger.warning("The ledger of %s (account %s) could not be written: %s. Receipts are filed and other "
+                           "ledgers written; split the period (a shorter `period`) to bring it under Sheets' limits.",
+                           change.period, change.account_name or change.account_id, error)
+            return
+        self.report.written += int(written)
+        for old in candidates:      # a CSV ledger (format changed) or a 0.2.0 converted one: replaced
+            if old is not target and old.live and old.parent == folder_id and (written or target is not None):
+                self._sheets.upgraded += int(old.markers.get("fmt") == files.SHEET)
+                files.trash(self._gateway, self._tree, old)
 
     def _folder(self, change: PeriodChange) -> str | None:
         """The live period folder; a new one only for rows to show and a period the user never deleted."""
@@ -202,6 +241,9 @@ class LedgerBook:
         return found[0] if found else None
 
     def _write_missing(self, entry: Entry | None, filed: Mapping[str, Filed | None], reset: bool) -> None:
+        if self._fmt == files.SHEET:
+            self._write_sheet_missing(entry, filed, reset)
+            return
         decode = lambda data: table.decode(data, missing.COLUMNS)  # noqa: E731
         existing = {} if reset or entry is None else self._read(entry, decode)
         upserts: dict[str, Row] = {}
@@ -230,6 +272,37 @@ class LedgerBook:
         self.report.missing_written = True
         if entry is not None and not same_format and entry.live:
             files.trash(self._gateway, self._tree, entry)
+
+
+    def _write_sheet_missing(self, entry: Entry | None, filed: Mapping[str, Filed | None], reset: bool) -> None:
+        upserts = {}
+        for tx_id, where in filed.items():
+            if where is not None and where.missing:
+                transaction = self._buffer.at(where.transaction)
+                folder = self._tree.live_period(str(transaction["bank_account_id"]), where.period)
+                upserts[tx_id] = self._sheets.missing_row(transaction, where.day, account=where.account_name,
+                                                          period=where.period, folder_id=folder.id if folder else None)
+        removals = [tx_id for tx_id in filed if tx_id not in upserts]
+        target = entry if entry is not None and is_current(entry) else None
+        markers: dict[str, Any] = {"kind": files.MISSING_LIST, "root": self._tree.root_id, "fmt": self._fmt}
+        try:
+            made, outcome, written = self._sheets.write(
+                target=target, parent=self._tree.root_id, name=missing.NAME, markers=markers,
+                description=_MISSING_DESCRIPTION, upserts=upserts, removals=removals, rebuild=reset,
+                missing_list=True, read_keys=("account", "account_id"))
+        except TooLargeError as error:
+            logger.warning("The Missing receipts list could not be written: %s.", error)
+            return
+        counts = missing.count_accounts((v.get("account") or v.get("account_id") or "") for v in outcome.values.values())
+        self.report.missing_counts = counts
+        if made is not None:
+            count_markers = _count_markers(counts, made)
+            if any(made.markers.get(k) != v for k, v in count_markers.items()):
+                self._tree.put(Entry.from_drive(self._gateway.update(made.id, {"appProperties": count_markers})))
+                written = True
+        self.report.missing_written = written
+        if entry is not None and entry is not target and entry.live and made is not None:
+            files.trash(self._gateway, self._tree, entry)      # a 0.2.0 list or a CSV one: replaced
 
 
 def _desc(stamp: str) -> str:
@@ -262,7 +335,8 @@ def _counts_from_markers(entry: Entry | None) -> dict[str, int]:
     return out
 
 
-_LEDGER_DESCRIPTION = ("Every transaction of this period with its receipts. Rewritten by the connector when one "
-                       "of its transactions or receipts changes: edits to other rows are kept, edits to a "
-                       "changed row are replaced.")
-_MISSING_DESCRIPTION = "Transactions that still need a receipt, newest first. Rewritten when the list changes."
+_LEDGER_DESCRIPTION = ("Every transaction of this period with its receipts. The connector updates the cells of "
+                       "its own tab and columns when a transaction changes; your tabs, columns and formatting "
+                       "are kept.")
+_MISSING_DESCRIPTION = ("Transactions that still need a receipt. The connector updates its own tab and columns "
+                        "when the list changes; other tabs and columns are yours.")

@@ -47,6 +47,12 @@ def per_account(rows: Iterable[Row]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
+def count_accounts(accounts: Iterable[str]) -> dict[str, int]:
+    """Missing receipts per account, most first, from each row's account."""
+    counts = Counter(a for a in accounts if a)
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
 def summary(counts: Mapping[str, int]) -> str:
     if not counts:
         return "no transaction misses a receipt"
