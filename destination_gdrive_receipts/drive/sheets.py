@@ -104,9 +104,7 @@ class SheetsClient:
                 verdict = classify(error.resp.status, error_reason(error.content))
                 if verdict not in (RATE_LIMITED, RETRY) or attempt + 1 >= self._backoff.attempts:
                     raise
-                delay = self._backoff.delay(attempt)
-                if verdict == RATE_LIMITED:      # a per-minute quota: the next minute lifts it
-                    delay = max(delay, min(self._backoff.cap, 2.0 ** attempt))
+                delay = self._backoff.delay(attempt)      # exponential back-off, as Google advises for 429
                 logger.info("Sheets answered %s; retrying in %.1f s.", error.resp.status, delay)
             except TRANSPORT_ERRORS as error:
                 if attempt + 1 >= self._backoff.attempts:

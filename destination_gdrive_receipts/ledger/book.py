@@ -27,7 +27,6 @@ from destination_gdrive_receipts.ledger.rows import Row, build_row, relink
 from destination_gdrive_receipts.ledger.sheet_book import SheetLedgers, TooLargeError, is_current
 
 logger = logging.getLogger("airbyte")
-_MAX_ACCOUNT_MARKERS = 10
 
 
 @dataclass
@@ -88,9 +87,9 @@ class LedgerBook:
         elif missing_entry is not None and missing_entry.explicitly_trashed:
             files.untrash(self._gateway, self._tree, missing_entry)      # the user trashed it: put it back
             self.report.missing_written = True
-            self.report.missing_counts = _counts_from_markers(missing_entry)
+            self.report.missing_counts = missing.counts_from_markers(missing_entry)
         else:
-            self.report.missing_counts = _counts_from_markers(missing_entry)
+            self.report.missing_counts = missing.counts_from_markers(missing_entry)
         return self.report
 
     def _skip_transaction(self, transaction: Mapping, error: Exception) -> None:
@@ -169,6 +168,11 @@ class LedgerBook:
     def _write_sheet_period(self, change: PeriodChange, folder_id: str, candidates: list[Entry], reset: bool) -> None:
         target = next((e for e in candidates if e.parent == folder_id and is_current(e)
                        and (e.live or e.explicitly_trashed)), None)
+        links = "changed" if folder_id in self._tree.receipt_folders_changed else ""
+        elsewhere = next((e for e in candidates if is_current(e) and e.parent != folder_id), None)
+        moved = target is None and elsewhere is not None
+        if moved:       # its folder was trashed and a new one made: the ledger follows, with the user's work
+            target, links = self._sheets.move_into(elsewhere, folder_id), "all"
         if target is None and not reset and self._had_ledgers and folder_id in self._folders_before \
                 and not any(e.live and e.parent == folder_id for e in candidates):
             logger.warning("The ledger of %s (account %s) is gone from Drive (deleted forever?): it is written again "
@@ -182,15 +186,16 @@ class LedgerBook:
         try:
             written = self._sheets.write(target=target, parent=folder_id, name=files.ledger_name(change.period, self._fmt),
                                          markers=markers, description=_LEDGER_DESCRIPTION, upserts=upserts,
-                                         removals=change.removals, rebuild=reset)[2]
+                                         removals=change.removals, rebuild=reset, relink=links)[2]
         except TooLargeError as error:
             logger.warning("The ledger of %s (account %s) could not be written: %s. Receipts are filed and other "
                            "ledgers written; split the period (a shorter `period`) to bring it under Sheets' limits.",
                            change.period, change.account_name or change.account_id, error)
             return
-        self.report.written += int(written)
+        self.report.written += int(written or moved)
         for old in candidates:      # a CSV ledger (format changed) or a 0.2.0 converted one: replaced
-            if old is not target and old.live and old.parent == folder_id and (written or target is not None):
+            if (target is None or old.id != target.id) and old.live and old.parent == folder_id \
+                    and (written or target is not None):
                 self._sheets.upgraded += int(old.markers.get("fmt") == files.SHEET)
                 files.trash(self._gateway, self._tree, old)
 
@@ -242,7 +247,8 @@ class LedgerBook:
 
     def _write_missing(self, entry: Entry | None, filed: Mapping[str, Filed | None], reset: bool) -> None:
         if self._fmt == files.SHEET:
-            self._write_sheet_missing(entry, filed, reset)
+            self._sheets.write_missing(entry, filed, self._buffer, self.report, reset=reset,
+                                       description=_MISSING_DESCRIPTION)
             return
         decode = lambda data: table.decode(data, missing.COLUMNS)  # noqa: E731
         existing = {} if reset or entry is None else self._read(entry, decode)
@@ -262,7 +268,7 @@ class LedgerBook:
         if entry is not None and entry.live and entry.markers.get("dg") == dg:
             return
         markers: dict[str, Any] = {"kind": files.MISSING_LIST, "root": self._tree.root_id, "fmt": self._fmt, "dg": dg}
-        markers.update(_count_markers(counts, entry))
+        markers.update(missing.count_markers(counts, entry))
         title = missing.title(len(merged), self._now(), self._loc, self._config.timezone)
         name = missing.NAME + (".csv" if self._fmt == files.CSV else "")
         same_format = entry is not None and entry.markers.get("fmt") == self._fmt
@@ -274,65 +280,9 @@ class LedgerBook:
             files.trash(self._gateway, self._tree, entry)
 
 
-    def _write_sheet_missing(self, entry: Entry | None, filed: Mapping[str, Filed | None], reset: bool) -> None:
-        upserts = {}
-        for tx_id, where in filed.items():
-            if where is not None and where.missing:
-                transaction = self._buffer.at(where.transaction)
-                folder = self._tree.live_period(str(transaction["bank_account_id"]), where.period)
-                upserts[tx_id] = self._sheets.missing_row(transaction, where.day, account=where.account_name,
-                                                          period=where.period, folder_id=folder.id if folder else None)
-        removals = [tx_id for tx_id in filed if tx_id not in upserts]
-        target = entry if entry is not None and is_current(entry) else None
-        markers: dict[str, Any] = {"kind": files.MISSING_LIST, "root": self._tree.root_id, "fmt": self._fmt}
-        try:
-            made, outcome, written = self._sheets.write(
-                target=target, parent=self._tree.root_id, name=missing.NAME, markers=markers,
-                description=_MISSING_DESCRIPTION, upserts=upserts, removals=removals, rebuild=reset,
-                missing_list=True, read_keys=("account", "account_id"))
-        except TooLargeError as error:
-            logger.warning("The Missing receipts list could not be written: %s.", error)
-            return
-        counts = missing.count_accounts((v.get("account") or v.get("account_id") or "") for v in outcome.values.values())
-        self.report.missing_counts = counts
-        if made is not None:
-            count_markers = _count_markers(counts, made)
-            if any(made.markers.get(k) != v for k, v in count_markers.items()):
-                self._tree.put(Entry.from_drive(self._gateway.update(made.id, {"appProperties": count_markers})))
-                written = True
-        self.report.missing_written = written
-        if entry is not None and entry is not target and entry.live and made is not None:
-            files.trash(self._gateway, self._tree, entry)      # a 0.2.0 list or a CSV one: replaced
-
 
 def _desc(stamp: str) -> str:
     return "".join(chr(0x10FFFF - ord(c)) for c in stamp)
-
-
-def _count_markers(counts: Mapping[str, int], entry: Entry | None) -> dict[str, str | None]:
-    """Missing receipts per account in appProperties ("m0" = "3\\tMain · FR76…1234"), for the summary of
-    syncs that do not read the list. Keys no longer used are removed (None)."""
-    out: dict[str, str | None] = {}
-    for i, (name, n) in enumerate(list(counts.items())[:_MAX_ACCOUNT_MARKERS]):
-        value = f"{n}\t{name}"
-        while len(f"m{i}".encode()) + len(value.encode()) > 124:
-            value = value[:-1]
-        out[f"m{i}"] = value
-    for key in (entry.markers if entry else {}):
-        if key.startswith("m") and key[1:].isdigit() and key not in out:
-            out[key] = None
-    return out
-
-
-def _counts_from_markers(entry: Entry | None) -> dict[str, int]:
-    if entry is None:
-        return {}
-    out = {}
-    for key, value in sorted(entry.markers.items()):
-        if key.startswith("m") and key[1:].isdigit() and "\t" in value:
-            n, name = value.split("\t", 1)
-            out[name] = int(n) if n.isdigit() else 0
-    return out
 
 
 _LEDGER_DESCRIPTION = ("Every transaction of this period with its receipts. The connector updates the cells of "

@@ -34,6 +34,7 @@ class WatchedTree(DriveTree):
 
     def __init__(self, root_id: str, entries=()) -> None:
         self.receipt_folders_changed: set[str] = set()
+        self.receipts_changed: set[str] = set()      # "att" markers of the receipts put or moved this sync
         self._watching = False
         self._changes_lock = threading.Lock()
         super().__init__(root_id, entries)
@@ -52,6 +53,7 @@ class WatchedTree(DriveTree):
             if old is None or (old.parent, old.live) != (entry.parent, entry.live):
                 with self._changes_lock:
                     self.receipt_folders_changed.update(p for p in (entry.parent, old.parent if old else None) if p)
+                    self.receipts_changed.add(entry.markers.get("att", ""))
         return super().put(entry)
 
     def of_kind(self, kind: str) -> list[Entry]:

@@ -16,9 +16,9 @@ from typing import Any, Callable, Mapping
 from googleapiclient.errors import HttpError
 
 from destination_gdrive_receipts.drive.gateway import DriveGateway
-from destination_gdrive_receipts.drive.inventory import Entry
+from destination_gdrive_receipts.drive.inventory import Entry, marker_value
 from destination_gdrive_receipts.drive.sheets import SheetsClient
-from destination_gdrive_receipts.ledger import files
+from destination_gdrive_receipts.ledger import files, missing
 from destination_gdrive_receipts.ledger.columns import LEDGER_COLUMNS, MISSING_COLUMNS, Facts, Links
 from destination_gdrive_receipts.ledger.rows import folder_link, receipt_link
 from destination_gdrive_receipts.ledger.sheet_table import Outcome, SheetTable
@@ -57,16 +57,27 @@ class SheetLedgers:
                           time_zone=self._time_zone)
 
     # ---- rows
-    def receipt_links(self, transaction: Mapping[str, Any]) -> Links:
+    def receipt_links(self, attachment_ids) -> Links:
+        """A link per receipt still filed in a live folder, labelled by its place among the transaction's."""
         items = []
-        for n, attachment in enumerate(transaction.get("attachment_ids") or [], start=1):
+        for n, attachment in enumerate(attachment_ids or [], start=1):
             entry = self._tree.receipt(str(attachment))
             if entry is not None and entry.live and self._tree.is_live_folder(entry.parent):
                 items.append((f"Receipt {n}", receipt_link(entry.id)))
         return Links(tuple(items))
 
+    def _relinker(self, which: str):
+        """"all": every row's links are rebuilt; "changed": rows with a receipt put or moved this sync."""
+        if which == "all":
+            return self.receipt_links
+        if which == "changed":
+            changed = self._tree.receipts_changed
+            return lambda ids: (self.receipt_links(ids) if any(marker_value("att", i) in changed for i in ids)
+                                else None)
+        return None
+
     def ledger_row(self, transaction: Mapping[str, Any], day) -> TypedRow:
-        return build(LEDGER_COLUMNS, Facts(transaction, day, receipts=self.receipt_links(transaction)))
+        return build(LEDGER_COLUMNS, Facts(transaction, day, receipts=self.receipt_links(transaction.get("attachment_ids"))))
 
     @staticmethod
     def missing_row(transaction: Mapping[str, Any], day, *, account: str, period: str, folder_id: str | None
@@ -77,7 +88,7 @@ class SheetLedgers:
     # ---- one file
     def write(self, *, target: Entry | None, parent: str, name: str, markers: Mapping[str, Any], description: str,
               upserts: Mapping[str, TypedRow], removals, rebuild: bool, missing_list: bool = False,
-              read_keys=()) -> tuple[Entry | None, Outcome, bool]:
+              read_keys=(), relink: str = "") -> tuple[Entry | None, Outcome, bool]:
         """(the file, what the merge found, whether anything was written)."""
         columns, tab, title = ((MISSING_COLUMNS, "missing", MISSING_TAB) if missing_list
                                else (LEDGER_COLUMNS, "ledger", LEDGER_TAB))
@@ -99,12 +110,51 @@ class SheetLedgers:
             if not target.live:
                 files.untrash(self._gateway, self._tree, target)
                 written = True
-            outcome = table.merge(target.id, upserts, removals, rebuild=rebuild, read_keys=read_keys)
+            outcome = table.merge(target.id, upserts, removals, rebuild=rebuild, read_keys=read_keys,
+                                  relink=self._relinker(relink))
             return target, outcome, written or outcome.writes > 0
         except HttpError as error:
             if error.resp.status == 400:
                 raise TooLargeError(f"{name}: {_message(error)}") from error
             raise
+
+
+    def move_into(self, entry: Entry, folder_id: str) -> Entry:
+        """A ledger left in another folder of its period (one the user trashed) comes into the live one."""
+        body = {"trashed": False} if entry.explicitly_trashed else {}
+        moved = self._gateway.update(entry.id, body, add_parents=folder_id, remove_parents=entry.parent)
+        return self._tree.put(Entry.from_drive(moved))
+
+    # ---- the missing list
+    def write_missing(self, entry: Entry | None, filed: Mapping[str, Any], buffer: Any, report: Any, *,
+                      reset: bool, description: str) -> None:
+        upserts = {}
+        for tx_id, where in filed.items():
+            if where is not None and where.missing:
+                transaction = buffer.at(where.transaction)
+                folder = self._tree.live_period(str(transaction["bank_account_id"]), where.period)
+                upserts[tx_id] = self.missing_row(transaction, where.day, account=where.account_name,
+                                                  period=where.period, folder_id=folder.id if folder else None)
+        removals = [tx_id for tx_id in filed if tx_id not in upserts]
+        target = entry if entry is not None and is_current(entry) else None
+        markers: dict[str, Any] = {"kind": files.MISSING_LIST, "root": self._tree.root_id, "fmt": files.SHEET}
+        try:
+            made, outcome, written = self.write(
+                target=target, parent=self._tree.root_id, name=missing.NAME, markers=markers, description=description,
+                upserts=upserts, removals=removals, rebuild=reset, missing_list=True, read_keys=("account", "account_id"))
+        except TooLargeError as error:
+            logger.warning("The Missing receipts list could not be written: %s.", error)
+            return
+        counts = missing.count_accounts(v.get("account") or v.get("account_id") or "" for v in outcome.values.values())
+        report.missing_counts = counts
+        if made is not None:
+            count_markers = missing.count_markers(counts, made)
+            if any(made.markers.get(k) != v for k, v in count_markers.items()):
+                self._tree.put(Entry.from_drive(self._gateway.update(made.id, {"appProperties": count_markers})))
+                written = True
+        report.missing_written = written
+        if entry is not None and entry is not target and entry.live and made is not None:
+            files.trash(self._gateway, self._tree, entry)      # a 0.2.0 list or a CSV one: replaced
 
 
 def _key_index(columns, key: str) -> int:

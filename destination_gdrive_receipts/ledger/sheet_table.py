@@ -14,16 +14,17 @@ from __future__ import annotations
 import logging
 import random
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from googleapiclient.errors import HttpError
 
 from destination_gdrive_receipts.drive.sheets import SheetsClient
 from destination_gdrive_receipts.ledger import sheet_cells as cells
-from destination_gdrive_receipts.ledger.columns import ROW_CHECK, TX_KEY, Column
+from destination_gdrive_receipts.ledger.columns import ROW_CHECK, TX_KEY, Column, Links
 from destination_gdrive_receipts.ledger.typed import TypedRow
 
 logger = logging.getLogger("airbyte")
+RECEIPTS, RECEIPT_IDS = "receipts", "receipt_ids"
 ROWS_PER_BATCH = 1500     # ~2 MB of cells: the payload Google advises (sheets/api/limits)
 DEFAULT_ROWS = 1000       # the grid of a new spreadsheet's first tab
 
@@ -60,7 +61,7 @@ class SheetTable:
         try:
             return self._send(spreadsheet_id, setup, first_sheet_id, 1, rows)
         except HttpError as error:
-            if error.resp.status != 400 or first_sheet_id != 0:
+            if error.resp.status != 400 or first_sheet_id != 0 or b"No grid with id" not in (error.content or b""):
                 raise
         # The first tab of a new spreadsheet is believed to have id 0; ask when it has not.
         found = self._client.get(spreadsheet_id, "sheets.properties.sheetId")
@@ -68,8 +69,13 @@ class SheetTable:
 
     # ---- an existing one
     def merge(self, spreadsheet_id: str, upserts: Mapping[str, TypedRow], removals: Iterable[str], *,
-              rebuild: bool = False, read_keys: Sequence[str] = ()) -> Outcome:
+              rebuild: bool = False, read_keys: Sequence[str] = (),
+              relink: Callable[[Sequence[str]], Links | None] | None = None) -> Outcome:
+        """Apply the changed rows. `relink`: receipt ids → links (None: unchanged), to refresh the links
+        of rows whose transaction did not change but whose receipt files were restored or moved."""
         layout = self._layout(spreadsheet_id)
+        if relink is not None:
+            read_keys = tuple(read_keys) + (RECEIPT_IDS,)
         keys = (TX_KEY, ROW_CHECK.key) + tuple(read_keys)
         columns = self._client.values(spreadsheet_id, [
             {"gridRange": {"sheetId": layout.sheet_id, "startColumnIndex": layout.positions[k],
@@ -84,8 +90,10 @@ class SheetTable:
             found[tx_id] = r
             outcome.values[tx_id] = {k: _at(columns[i + 2], r) for i, k in enumerate(read_keys)}
         checks = columns[1] if columns else []
-        gone = set(removals) | (set(found) - set(upserts) if rebuild else set())
         requests = list(layout.requests)
+        if relink is not None:
+            requests += self._relinks(layout, found, outcome, upserts, relink)
+        gone = set(removals) | (set(found) - set(upserts) if rebuild else set())
         for tx_id, row in upserts.items():
             r = found.get(tx_id)
             if r is not None and _at(checks, r) != row.check:
@@ -108,6 +116,17 @@ class SheetTable:
                                                  "inheritFromBefore": False}})
         outcome.writes = self._send(spreadsheet_id, requests, layout.sheet_id, end, new, layout)
         return outcome
+
+    def _relinks(self, layout: Layout, found: Mapping[str, int], outcome: Outcome, upserts: Mapping[str, TypedRow],
+                 relink: Callable[[Sequence[str]], Links | None]) -> list[dict]:
+        requests = []
+        at = layout.positions[RECEIPTS]
+        for tx_id, r in found.items():
+            ids = str(outcome.values[tx_id].get(RECEIPT_IDS) or "").split()
+            links = relink(ids) if ids and tx_id not in upserts else None
+            if links is not None:
+                requests += cells.write_rows(layout.sheet_id, r, {at: [cells.links_cell(links)]})
+        return requests
 
     # ---- finding our tab and columns
     def _layout(self, spreadsheet_id: str) -> Layout:

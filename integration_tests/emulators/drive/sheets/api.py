@@ -14,6 +14,8 @@ Evidence:
 - Errors use the google.rpc envelope without an `errors` list
   (https://cloud.google.com/apis/design/errors#http_mapping).
 - A file that is not a spreadsheet answers 400 "This operation is not supported for this document".
+- A spreadsheet holds at most 10 million cells (https://support.google.com/drive/answer/37603); a
+  batchUpdate growing it beyond answers 400 and applies nothing (`cell_limit`).
 """
 from __future__ import annotations
 
@@ -52,6 +54,7 @@ class SheetsApi:
         self.first_sheet_id = 0                    # id of the tab a new spreadsheet is made with
         self.token_scopes = {_AUTH + "drive.file"}  # what the emulator's access tokens carry
         self.quota_per_minute: int | None = None
+        self.cell_limit = 10_000_000
         self._calls: dict[str, collections.deque] = {"read": collections.deque(), "write": collections.deque()}
         self._fail_next = 0
         self._lock = threading.Lock()
@@ -152,6 +155,10 @@ class SheetsApi:
         snapshot = book.snapshot()
         try:
             replies = apply(book, body["requests"])
+            cells = sum(s.grid.get("rowCount", 0) * s.grid.get("columnCount", 0) for s in book.sheets)
+            if cells > self.cell_limit:
+                raise RequestError("This action would increase the number of cells in the workbook above the "
+                                   f"limit of {self.cell_limit} cells.")
         except (RequestError, RangeError, KeyError, TypeError) as error:
             book.restore(snapshot)
             raise SheetsError(400, "badRequest", str(error)) from None
