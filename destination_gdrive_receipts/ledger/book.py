@@ -15,11 +15,11 @@ from typing import Any, Callable, Mapping
 
 from destination_gdrive_receipts.config import Config
 from destination_gdrive_receipts.drive.gateway import DriveGateway
-from destination_gdrive_receipts.drive.inventory import PERIOD, Entry, marker_value
+from destination_gdrive_receipts.drive.inventory import Entry, marker_value
 from destination_gdrive_receipts.filing import layout
 from destination_gdrive_receipts.filing.folders import Folders
 from destination_gdrive_receipts.filing.manifest import Manifest
-from destination_gdrive_receipts.ledger import files, missing, table
+from destination_gdrive_receipts.ledger import files, missing, periods, regroup, table
 from destination_gdrive_receipts.ledger.buffer import OFFSET, TransactionBuffer
 from destination_gdrive_receipts.ledger.formats import locale
 from destination_gdrive_receipts.ledger.plan import Filed, PeriodChange, group
@@ -70,13 +70,17 @@ class LedgerBook:
         changes, filed = group(transactions.with_offsets(), period=self._config.period,
                                timezone=self._config.timezone, account_name=self._account_name,
                                on_error=self._skip_transaction, keep=lambda tx: tx[OFFSET])
-        self._add_receipt_changes(changes)
-        self._add_trashed_ledgers(changes)
+        periods.add_receipt_changes(self._tree, changes, self._foreign)
+        periods.add_trashed_ledgers(self._tree, changes, self._foreign)
         if reset:
-            self._add_every_ledger(changes)
+            periods.add_every_ledger(self._tree, changes, self._foreign)
+        retiring = periods.carry_over(self._tree, changes, self._config.period, self._sheets) \
+            if self._fmt == files.SHEET else []
         self.report.touched = len(changes)
         for key in sorted(changes):
             self._write_period(changes[key], reset)
+        for entry in retiring:
+            self._sheets.retire(entry, regroup.RETIRED)
         if self._sheets.upgraded:
             logger.warning("%d ledger(s) written by 0.2.0 (converted CSV, numbers and dates possibly misread) were "
                            "replaced by Sheets holding this sync's transactions; the old ones are in the trash. "
@@ -95,32 +99,8 @@ class LedgerBook:
     def _skip_transaction(self, transaction: Mapping, error: Exception) -> None:
         logger.warning("Transaction %s left out of the ledgers: %s", transaction.get("id"), error)
 
-    # ---- which periods ----------------------------------------------------------------------------
-    def _add_receipt_changes(self, changes: dict[tuple[str, str], PeriodChange]) -> None:
-        for folder_id in sorted(self._tree.receipt_folders_changed):
-            folder = self._tree.get(folder_id)
-            if folder is None or folder.kind != PERIOD or not folder.live:
-                continue
-            account, period = folder.markers.get("acct", ""), folder.markers.get("period", "")
-            if account and not account.startswith("h:"):
-                changes.setdefault((account, period), PeriodChange(account, period))
-
-    def _add_trashed_ledgers(self, changes: dict[tuple[str, str], PeriodChange]) -> None:
-        """A ledger the user deleted (in the trash, its folder live) comes back, like a receipt."""
-        for entry in self._tree.of_kind(files.LEDGER):
-            if entry.explicitly_trashed and self._tree.is_live_folder(entry.parent):
-                key = (entry.markers.get("acct", ""), entry.markers.get("period", ""))
-                if key[0] and not key[0].startswith("h:") and not self._has_live_ledger(entry.parent):
-                    changes.setdefault(key, PeriodChange(*key, restore_only=True))
-
-    def _add_every_ledger(self, changes: dict[tuple[str, str], PeriodChange]) -> None:
-        for entry in self._tree.of_kind(files.LEDGER):
-            key = (entry.markers.get("acct", ""), entry.markers.get("period", ""))
-            if entry.live and key[0] and not key[0].startswith("h:"):
-                changes.setdefault(key, PeriodChange(*key))
-
-    def _has_live_ledger(self, folder_id: str | None) -> bool:
-        return any(e.live and e.parent == folder_id for e in self._tree.of_kind(files.LEDGER))
+    def _foreign(self, period_key: str) -> bool:
+        return regroup.is_foreign(period_key, self._config.period)
 
     # ---- one period ---------------------------------------------------------------------------------
     def _write_period(self, change: PeriodChange, reset: bool) -> None:
@@ -178,7 +158,7 @@ class LedgerBook:
             logger.warning("The ledger of %s (account %s) is gone from Drive (deleted forever?): it is written again "
                            "with this sync's transactions of the period; a full refresh of the transactions "
                            "stream makes it whole.", change.period, change.account_name or change.account_id)
-        upserts = {}
+        upserts = {tx_id: self._sheets.ledger_row(tx, day) for tx_id, (tx, day) in change.carried.items()}
         for tx_id, (offset, day) in change.upserts.items():
             upserts[tx_id] = self._sheets.ledger_row(self._buffer.at(offset), day)
         markers = {"kind": files.LEDGER, "root": self._tree.root_id,
@@ -208,7 +188,7 @@ class LedgerBook:
         if any(d.account_id == account and d.period == change.period for d in self._manifest.deleted):
             self.report.skipped_deleted += 1
             return None
-        if not change.upserts:
+        if not change.upserts and not change.carried:
             return None
         name = change.account_name or self._account_name(change.account_id)
         return self._folders.period(change.account_id, name, change.period)

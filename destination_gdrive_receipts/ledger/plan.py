@@ -24,6 +24,7 @@ class PeriodChange:
     upserts: dict[str, tuple[Any, datetime.date]] = field(default_factory=dict)  # id → (kept transaction, day)
     removals: set[str] = field(default_factory=set)
     restore_only: bool = False     # nothing changed: only put back a ledger the user trashed
+    carried: dict[str, tuple[Any, datetime.date]] = field(default_factory=dict)   # rows of a former period's ledger
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,12 @@ class SheetLedgers:
             self._client = self._factory()
         return self._client
 
+    def ledger_table(self) -> SheetTable:
+        return self._table(LEDGER_COLUMNS, "ledger", LEDGER_TAB)
+
+    def retire(self, entry: Entry, kind: str) -> None:
+        self._tree.put(Entry.from_drive(self._gateway.update(entry.id, {"appProperties": {"kind": kind}})))
+
     def _table(self, columns, tab_key: str, title: str) -> SheetTable:
         return SheetTable(self.client, columns, tab_key=tab_key, tab_title=title, locale=self._locale,
                           time_zone=self._time_zone)

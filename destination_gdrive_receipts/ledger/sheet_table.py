@@ -117,6 +117,18 @@ class SheetTable:
         outcome.writes = self._send(spreadsheet_id, requests, layout.sheet_id, end, new, layout)
         return outcome
 
+    def read_all(self, spreadsheet_id: str) -> list[dict[str, Any]]:
+        """Every row of the connector's tab as {column key: unformatted value} (a change of period)."""
+        layout = self._layout(spreadsheet_id)
+        if layout.recreated:
+            return []
+        keys = [c.key for c in self._columns if c.key in layout.positions]
+        columns = self._client.values(spreadsheet_id, [
+            {"gridRange": {"sheetId": layout.sheet_id, "startColumnIndex": layout.positions[k],
+                           "endColumnIndex": layout.positions[k] + 1}} for k in keys])
+        ids = columns[keys.index(TX_KEY)]
+        return [{k: _at(columns[i], r) for i, k in enumerate(keys)} for r in range(1, len(ids)) if str(ids[r]).strip()]
+
     def _relinks(self, layout: Layout, found: Mapping[str, int], outcome: Outcome, upserts: Mapping[str, TypedRow],
                  relink: Callable[[Sequence[str]], Links | None]) -> list[dict]:
         requests = []

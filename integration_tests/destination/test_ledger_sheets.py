@@ -144,3 +144,20 @@ def test_given_a_ledger_too_large_for_sheets_when_synced_then_a_warning_names_it
     assert result.returncode == 0, result.stderr
     assert "The ledger of 2025-04 (account" in result.logs and "could not be written" in result.logs
     assert result.states[-1]["stream"]["stream_descriptor"]["name"] == "transactions"
+
+
+def test_given_month_ledgers_when_the_period_becomes_quarter_then_the_quarter_ledger_holds_every_row(
+        drive, config, tmp_path):
+    txs = [transaction(1, amount=11.0), transaction(2, amount=22.0, settled_at="2025-05-02T10:00:00Z")]
+    assert run_write(tmp_path, config, sync_messages((), txs)).returncode == 0
+    months = {r.id for r in drive.files.values() if r.app_properties.get("kind") == "ledger"}
+
+    result = run_write(tmp_path, {**config, "period": "quarter"},
+                       sync_messages((), [transaction(3, amount=33.0, settled_at="2025-06-03T10:00:00Z")]))
+
+    assert result.returncode == 0, result.stderr
+    quarter = _by_id(drive, "2025-Q2")
+    assert {t: r["amount"] for t, r in quarter.items()} == {"tx-0001": -11, "tx-0002": -22, "tx-0003": -33}
+    assert quarter["tx-0002"]["date"] == serial(datetime.date(2025, 5, 2))
+    assert all(drive.files[i].app_properties["kind"] == "retired-ledger" and not drive.files[i].trashed
+               for i in months)                            # kept in their folders, no longer updated

@@ -102,7 +102,7 @@ def test_given_written_ledgers_when_same_transactions_come_again_then_nothing_is
     result = run_write(tmp_path, config, sync_messages((), txs))
 
     assert result.returncode == 0, result.stderr
-    assert drive.counts["write"] == 0
+    assert drive.counts["write"] == 0 and drive.counts["sheets.write"] == 0
     assert "0 ledger write(s)" in result.logs
 
 
@@ -203,7 +203,7 @@ def test_given_a_user_edit_when_rows_do_not_change_then_it_stays_and_a_changed_r
     drive.reset_counters()
 
     quiet = run_write(tmp_path, config, sync_messages((), [transaction(90), transaction(91)]))
-    assert quiet.returncode == 0 and drive.counts["write"] == 0
+    assert quiet.returncode == 0 and drive.counts["write"] == drive.counts["sheets.write"] == 0
 
     changed = run_write(tmp_path, config, sync_messages((), [transaction(90, amount=45.0)]))
 
@@ -229,7 +229,7 @@ def test_given_user_trashed_the_ledger_and_the_list_when_a_sync_opens_drive_then
 
     assert result.returncode == 0, result.stderr
     assert not any(drive.files[i].trashed for i in kept.values())
-    assert drive.counts["sheets.read"] == 0 and drive.counts["write"] == 2
+    assert drive.counts["sheets.read"] == drive.counts["sheets.write"] == 0 and drive.counts["write"] == 2
     assert {r["Transaction id"] for r in ledgers(drive)["2025-04"]} == {"tx-0001", "tx-0002", "tx-0010"}
 
 

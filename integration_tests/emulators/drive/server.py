@@ -119,7 +119,8 @@ class DriveService:
         if found is None:
             return Response.error(ApiError(404, "notFound", f"Unknown route: {req.method} {req.path}"))
         route, args = found
-        self.count(route.key, route.kind, f"sheets.{route.kind}" if route.key.startswith("sheets.") else None)
+        sheets = route.key.startswith("sheets.")     # Sheets calls apart: "read"/"write" count Drive's alone
+        self.count(route.key, f"sheets.{route.kind}" if sheets else route.kind)
         fault = self.faults.match(req.method, req.path)
         if fault is not None and not fault.commit_then_fail:
             return self._fault_response(req, route, fault, inner)
