@@ -7,7 +7,7 @@ TAG    ?= dev
 # Test processes: most tests wait on connector processes and emulator latency, not on the CPU.
 TEST_WORKERS ?= 3
 
-.PHONY: demo test test-e2e test-sandbox bench bench-quick sync setup status unschedule images clean
+.PHONY: demo test test-e2e test-large test-sandbox bench bench-quick sync setup status unschedule images clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,9 @@ images:  ## Docker images of both connectors, tagged $(TAG) (needs a running Doc
 
 test-e2e: $(STAMP)  ## only the end-to-end scenarios (connectors as processes against the emulators)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) integration_tests/e2e integration_tests/platform
+
+test-large: $(STAMP)  ## the production-scale scenarios the default run skips (a 40,000-row ledger)
+	RUN_LARGE_TESTS=1 $(BIN)/python -m pytest -m large -p no:xdist integration_tests
 
 test-sandbox: $(STAMP)  ## the real Qonto sandbox / Google Drive suite (needs secrets/sandbox_*.json)
 	$(BIN)/python -m pytest -m sandbox -rs integration_tests

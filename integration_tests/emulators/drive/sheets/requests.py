@@ -9,6 +9,7 @@ cleared, paths not named are kept (https://developers.google.com/sheets/api/guid
 from __future__ import annotations
 
 import copy
+import functools
 from typing import Callable
 
 from .model import Sheet, Spreadsheet, new_sheet
@@ -42,23 +43,31 @@ def grid(book: Spreadsheet, sheet_id) -> Sheet:
 
 
 def masked(old: dict | None, new: dict, fields: str) -> dict | None:
-    """`old` with the paths of `fields` taken from `new` ("*" takes everything)."""
+    """`old` with the paths of `fields` taken from `new` ("*" takes everything).
+
+    `new` comes from a request body parsed for this call only, so its parts are taken, not copied;
+    `old` is copied along the paths that change (cells are never changed in place, model.py)."""
     if fields.strip() == "*":
-        return copy.deepcopy(new) or None
-    out = copy.deepcopy(old or {})
-    for path in (p.strip() for p in fields.split(",") if p.strip()):
-        keys = path.split(".")
+        return new or None
+    out = dict(old or {})
+    for keys in _paths(fields):
         source: object = new
         for key in keys:
             source = source.get(key) if isinstance(source, dict) else None
         target = out
         for key in keys[:-1]:
-            target = target.setdefault(key, {})
+            target[key] = dict(target.get(key) or {})
+            target = target[key]
         if source is None:
             target.pop(keys[-1], None)
         else:
-            target[keys[-1]] = copy.deepcopy(source)
+            target[keys[-1]] = source
     return out or None
+
+
+@functools.lru_cache(maxsize=64)
+def _paths(fields: str) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(p.strip().split(".")) for p in fields.split(",") if p.strip())
 
 
 def _update_spreadsheet_properties(book: Spreadsheet, body: dict) -> None:
