@@ -1,9 +1,10 @@
 """Writes the ledgers and the missing-receipts list at the end of a sync, after receipts are filed.
 
-Cost rules: a period is read (one export) only when this sync changed one of its transactions or
-receipts, and written only when the digest of its rows differs from the one stored in the file's
-appProperties; the missing list likewise. A sync with no new transaction reads and writes nothing
-here, except to put back a ledger the user trashed (an untrash, known from the tree listing).
+Cost rules: a period is read only when this sync changed one of its transactions or receipts, and
+written only when one of its rows changed (Sheets: row checks read back, sheet_table.py; CSV: the
+digest of its rows kept in the file's appProperties); the missing list likewise. A sync with no new
+transaction reads and writes nothing here, except to put back a ledger the user trashed (an
+untrash, known from the tree listing).
 """
 
 from __future__ import annotations
@@ -122,7 +123,9 @@ class LedgerBook:
             logger.warning("The ledger of %s (account %s) is gone from Drive (deleted forever?): it is written again "
                            "with this sync's transactions of the period; a full refresh of the transactions "
                            "stream makes it whole.", change.period, change.account_name or change.account_id)
-        existing = {} if reset or source is None else self._read(source, table.decode)
+        # A Sheet is not read into a CSV ledger: its cells are typed and its first tab may be the user's.
+        readable = source is not None and source.markers.get("fmt") == files.CSV
+        existing = self._read(source, table.decode) if readable and not reset else {}
         loaded = {tx_id: (self._buffer.at(offset), day) for tx_id, (offset, day) in change.upserts.items()}
         file_ids = self._file_ids(existing.values(), loaded.values())
         rows = {k: relink(r, file_ids) for k, r in existing.items()}
@@ -231,7 +234,8 @@ class LedgerBook:
                                        description=_MISSING_DESCRIPTION)
             return
         decode = lambda data: table.decode(data, missing.COLUMNS)  # noqa: E731
-        existing = {} if reset or entry is None else self._read(entry, decode)
+        readable = entry is not None and entry.markers.get("fmt") == files.CSV and not reset
+        existing = self._read(entry, decode) if readable else {}
         upserts: dict[str, Row] = {}
         for tx_id, where in filed.items():
             if where is not None and where.missing:
