@@ -97,3 +97,24 @@ def test_given_a_minute_quota_when_more_calls_come_then_the_extra_one_waits_for_
     window.acquire()
 
     assert slept == [40.0]
+
+
+def test_given_the_sheets_discovery_document_when_made_lean_then_every_method_still_builds_its_request():
+    import json
+
+    from googleapiclient import discovery, discovery_cache
+    from googleapiclient.http import build_http
+
+    from destination_gdrive_receipts.drive.sheets import lean
+
+    doc = lean(json.loads(discovery_cache.get_static_doc("sheets", "v4")))
+    doc["rootUrl"] = "http://127.0.0.1:9/"
+    sheets = discovery.build_from_document(doc, http=build_http()).spreadsheets()
+
+    request = sheets.batchUpdate(spreadsheetId="s1", body={"requests": [{"updateCells": {"fields": "*"}}]})
+    search = sheets.developerMetadata().search(spreadsheetId="s1", body={"dataFilters": []})
+    values = sheets.values().batchGetByDataFilter(spreadsheetId="s1", body={"dataFilters": []})
+
+    assert request.uri.startswith("http://127.0.0.1:9/v4/spreadsheets/s1:batchUpdate")
+    assert json.loads(request.body) == {"requests": [{"updateCells": {"fields": "*"}}]}
+    assert "/developerMetadata:search" in search.uri and "/values:batchGetByDataFilter" in values.uri
