@@ -161,3 +161,20 @@ def test_given_month_ledgers_when_the_period_becomes_quarter_then_the_quarter_le
     assert quarter["tx-0002"]["date"] == serial(datetime.date(2025, 5, 2))
     assert all(drive.files[i].app_properties["kind"] == "retired-ledger" and not drive.files[i].trashed
                for i in months)                            # kept in their folders, no longer updated
+
+
+def test_given_the_user_deleted_the_connectors_tab_when_a_transaction_changes_then_a_new_tab_holds_it(
+        drive, config, tmp_path):
+    assert run_write(tmp_path, config, sync_messages((), [transaction(1), transaction(2)])).returncode == 0
+    ledger = _ledger(drive)
+    sheet, _ = ledger_view.connector_tab(drive.spreadsheet(ledger.id))
+    drive.user_sheet_update(ledger.id, [{"addSheet": {"properties": {"title": "Notes"}}},
+                                        {"deleteSheet": {"sheetId": sheet.sheet_id}}])
+
+    result = run_write(tmp_path, config, sync_messages((), [transaction(2, amount=45.0)]))
+
+    assert result.returncode == 0, result.stderr
+    book = drive.spreadsheet(ledger.id)
+    assert "Notes" in [s.properties["title"] for s in book.sheets] and len(book.sheets) == 2
+    assert {r["transaction_id"]: r["amount"] for r in ledger_view.rows(book)} == {"tx-0002": -45}
+    assert "tab was deleted" in result.logs
