@@ -79,7 +79,7 @@ class LedgerBook:
             if self._fmt == files.SHEET else []
         self.report.touched = len(changes)
         for key in sorted(changes):
-            self._write_period(changes[key], reset)
+            self._write_period(changes.pop(key), reset)      # each period's bookkeeping freed once written
         for entry in retiring:
             self._sheets.retire(entry, regroup.RETIRED)
         if self._sheets.upgraded:

@@ -45,6 +45,7 @@ class SheetLedgers:
         self._client: SheetsClient | None = None
         self._locale, self._time_zone = locale, time_zone
         self.upgraded = 0
+        self._folder_links: dict[tuple[str, str | None], Any] = {}
 
     @property
     def client(self) -> SheetsClient:
@@ -85,10 +86,12 @@ class SheetLedgers:
     def ledger_row(self, transaction: Mapping[str, Any], day) -> TypedRow:
         return build(LEDGER_COLUMNS, Facts(transaction, day, receipts=self.receipt_links(transaction.get("attachment_ids"))))
 
-    @staticmethod
-    def missing_row(transaction: Mapping[str, Any], day, *, account: str, period: str, folder_id: str | None
+    def missing_row(self, transaction: Mapping[str, Any], day, *, account: str, period: str, folder_id: str | None
                     ) -> TypedRow:
-        folder = Links(((period, folder_link(folder_id)),)) if folder_id else f"{period} (folder deleted in Drive)"
+        folder = self._folder_links.get((period, folder_id))
+        if folder is None:      # one per period folder, shared by its rows
+            folder = self._folder_links[(period, folder_id)] = (
+                Links(((period, folder_link(folder_id)),)) if folder_id else f"{period} (folder deleted in Drive)")
         return build(MISSING_COLUMNS, Facts(transaction, day, account=account, period=period, folder=folder))
 
     # ---- one file
@@ -109,7 +112,7 @@ class SheetLedgers:
                 entry = self._tree.put(Entry.from_drive(self._gateway.create_file(body, None)))
                 rows = sorted(upserts.values(), key=lambda r: (r.sort_key, r.transaction_id))
                 table.fill_new(entry.id, rows)
-                outcome = Outcome(values={t: {k: r.values[_key_index(columns, k)] for k in read_keys}
+                outcome = Outcome(values={t: tuple(r.values[_key_index(columns, k)] for k in read_keys)
                                           for t, r in upserts.items()})
                 return entry, outcome, True
             written = False
@@ -147,11 +150,11 @@ class SheetLedgers:
         try:
             made, outcome, written = self.write(
                 target=target, parent=self._tree.root_id, name=missing.NAME, markers=markers, description=description,
-                upserts=upserts, removals=removals, rebuild=reset, missing_list=True, read_keys=("account", "account_id"))
+                upserts=upserts, removals=removals, rebuild=reset, missing_list=True, read_keys=("account",))
         except TooLargeError as error:
             logger.warning("The Missing receipts list could not be written: %s.", error)
             return
-        counts = missing.count_accounts(v.get("account") or v.get("account_id") or "" for v in outcome.values.values())
+        counts = missing.count_accounts(str(v[0]) for v in outcome.values.values())
         report.missing_counts = counts
         if made is not None:
             count_markers = missing.count_markers(counts, made)

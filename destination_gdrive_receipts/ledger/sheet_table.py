@@ -25,7 +25,7 @@ from destination_gdrive_receipts.ledger.typed import TypedRow
 
 logger = logging.getLogger("airbyte")
 RECEIPTS, RECEIPT_IDS = "receipts", "receipt_ids"
-ROWS_PER_BATCH = 1500     # ~2 MB of cells: the payload Google advises (sheets/api/limits)
+ROWS_PER_BATCH = 1000     # ~1.3 MB of cells, under the 2 MB payload Google advises (sheets/api/limits)
 DEFAULT_ROWS = 1000       # the grid of a new spreadsheet's first tab
 
 
@@ -40,7 +40,7 @@ class Layout:
 @dataclass
 class Outcome:
     writes: int = 0
-    values: dict[str, dict[str, Any]] = field(default_factory=dict)   # tx id → {read key: value}, final rows
+    values: dict[str, tuple] = field(default_factory=dict)   # tx id → values of the read keys, final rows
 
 
 class SheetTable:
@@ -88,7 +88,7 @@ class SheetTable:
             if r == 0 or not tx_id or tx_id in found:
                 continue
             found[tx_id] = r
-            outcome.values[tx_id] = {k: _at(columns[i + 2], r) for i, k in enumerate(read_keys)}
+            outcome.values[tx_id] = tuple(_at(columns[i + 2], r) for i in range(len(read_keys)))
         checks = columns[1] if columns else []
         requests = list(layout.requests)
         if relink is not None:
@@ -107,7 +107,7 @@ class SheetTable:
         new = sorted((row for t, row in upserts.items() if t not in found), key=lambda w: (w.sort_key, w.transaction_id))
         end = (max(found.values()) + 1 if found else 1) - len(deleted)
         for tx_id, row in upserts.items():
-            outcome.values[tx_id] = {k: row.values[_index(self._columns, k)] for k in read_keys}
+            outcome.values[tx_id] = tuple(row.values[_index(self._columns, k)] for k in read_keys)
         if not requests and not new:
             return outcome
         if new:
@@ -134,7 +134,7 @@ class SheetTable:
         requests = []
         at = layout.positions[RECEIPTS]
         for tx_id, r in found.items():
-            ids = str(outcome.values[tx_id].get(RECEIPT_IDS) or "").split()
+            ids = str(outcome.values[tx_id][-1] or "").split()       # RECEIPT_IDS, read last
             links = relink(ids) if ids and tx_id not in upserts else None
             if links is not None:
                 requests += cells.write_rows(layout.sheet_id, r, {at: [cells.links_cell(links)]})

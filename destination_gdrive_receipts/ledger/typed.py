@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import sys
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Sequence
@@ -17,7 +18,7 @@ from destination_gdrive_receipts.ledger.columns import TX_KEY, Column, Facts, Li
 from destination_gdrive_receipts.ledger.rows import sort_stamp
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)      # the missing list of an archive holds tens of thousands
 class TypedRow:
     values: tuple[Any, ...]        # one per column, in the columns' order
     transaction_id: str
@@ -40,7 +41,9 @@ def canonical(value: Any) -> str:
 
 
 def build(columns: Sequence[Column], facts: Facts) -> TypedRow:
-    values = tuple(column.value(facts) for column in columns)
+    # Short texts (currency, status, account names) repeat on every row: one copy of each.
+    values = tuple(sys.intern(v) if isinstance(v, str) and len(v) <= 64 else v
+                   for v in (column.value(facts) for column in columns))
     digest = hashlib.sha256("\x1f".join(canonical(v) for v in values).encode()).hexdigest()[:12]
     tx_id = str(values[position(columns, TX_KEY)])
     currency = str(facts.transaction.get("currency") or "").upper()
