@@ -25,7 +25,8 @@ from destination_gdrive_receipts.ledger.typed import TypedRow
 
 logger = logging.getLogger("airbyte")
 RECEIPTS, RECEIPT_IDS = "receipts", "receipt_ids"
-ROWS_PER_BATCH = 1000     # ~1.3 MB of cells, under the 2 MB payload Google advises (sheets/api/limits)
+ROWS_PER_BATCH = 500      # ~0.7 MB of JSON: under the 2 MB Google advises (sheets/api/limits), and the cells
+                          # of one batch, built as dicts first, are the ledger pass's largest transient
 DEFAULT_ROWS = 1000       # the grid of a new spreadsheet's first tab
 
 
