@@ -89,8 +89,13 @@ def ledger_figures(section: str, m: dict, *, nothing_new: bool) -> list[Figure]:
     if ledger is None:
         return [Figure(section, "ledger writes", None, "(no ledger pass)")]
     goal = 0 if nothing_new else ledger["touched"] + 1
+    sheets = m.get("drive", {})
     return [Figure(section, "ledger periods touched", ledger["touched"], "periods"),
-            Figure(section, "ledger writes (≤ periods touched + 1)", ledger["writes"], "writes", goal, "<=")]
+            Figure(section, "ledger writes (≤ periods touched + 1)", ledger["writes"], "writes", goal, "<="),
+            # Sheets API requests: one batchUpdate per ledger, more for a table over 1,500 new rows
+            Figure(section, "Sheets write requests", sheets.get("sheets.write", 0), "writes",
+                   0 if nothing_new else None, "==" if nothing_new else ""),
+            Figure(section, "Sheets read requests", sheets.get("sheets.read", 0), "reads")]
 
 
 def nightly_figures(m: dict) -> list[Figure]:

@@ -156,35 +156,54 @@ def print_table(rows: list[RunRow]) -> None:
               f"{o.get('moved', 0):>7}{read:>16}{row.drive_writes:>14}{row.bank_calls:>12}{row.seconds:>8.1f}s")
 
 
-def _sheet(drive, kind: str) -> list:
-    from integration_tests.emulators.drive.conversion import sheet_rows
-
+def _latest(drive, kind: str) -> list:
     found = [f for f in drive.files.values() if (f.app_properties or {}).get("kind") == kind and not f.trashed]
-    return sorted(found, key=lambda f: f.app_properties.get("period", ""), reverse=True), sheet_rows
+    return sorted(found, key=lambda f: f.app_properties.get("period", ""), reverse=True)
+
+
+def read_connector_table(sheets, spreadsheet_id: str) -> tuple[list[str], list[list], list[list]]:
+    """Through the Sheets API, as any client would: the connector's columns found by their developer
+    metadata, then their values typed (UNFORMATTED_VALUE) and as the spreadsheet displays them."""
+    found = sheets.spreadsheets().developerMetadata().search(spreadsheetId=spreadsheet_id, body={"dataFilters": [
+        {"developerMetadataLookup": {"metadataKey": "receipts.column"}}]}).execute()
+    keys = [m["developerMetadata"]["metadataValue"] for m in found.get("matchedDeveloperMetadata", [])]
+    columns = []
+    for option in ("UNFORMATTED_VALUE", "FORMATTED_VALUE"):
+        answer = sheets.spreadsheets().values().batchGetByDataFilter(spreadsheetId=spreadsheet_id, body={
+            "dataFilters": [{"developerMetadataLookup": {"metadataKey": "receipts.column", "metadataValue": k}}
+                            for k in keys], "valueRenderOption": option, "majorDimension": "COLUMNS"}).execute()
+        columns.append([(v["valueRange"].get("values") or [[]])[0] for v in answer["valueRanges"]])
+    height = max((len(c) for c in columns[0]), default=0)
+    rows = [[[c[r] if r < len(c) else "" for c in cols] for r in range(1, height)] for cols in columns]
+    return keys, rows[0], rows[1]
 
 
 def print_ledgers(drive, rows_shown: int = 8) -> None:
-    """One period's ledger (the latest of the main account) and the top of the Missing receipts list."""
-    ledgers, sheet_rows = _sheet(drive, "ledger")
+    """The latest ledger of the main account and the Missing receipts list, read back through the Sheets API."""
+    from integration_tests.emulators.drive.client import build_sheets
+
+    sheets = build_sheets(drive)
+    ledgers = _latest(drive, "ledger")
     if ledgers:
         ledger = ledgers[0]
-        table = sheet_rows(ledger)
-        header, body = table[0], table[1:]
-        print(f"{drive.files[drive.files[ledger.parents[0]].parents[0]].name}/{ledger.name} "
-              f"(Google Sheet, {len(body)} row{'' if len(body) == 1 else 's'}):")
-        for cells in ([header] + body)[: rows_shown + 1]:
-            row = dict(zip(header, cells))
-            link = row["Receipt"].replace("https://drive.google.com/file/d/", "…/d/")[:18]
-            print(f"  {row['Date']:<11}{row['Counterparty'][:24]:<25}{row['Amount']:>10} {row['Currency']:<9}"
-                  f"{row['Receipt status']:<16}{link}")
-    lists, sheet_rows = _sheet(drive, "missing")
+        keys, typed, shown = read_connector_table(sheets, ledger.id)
+        locale = sheets.spreadsheets().get(spreadsheetId=ledger.id).execute()["properties"]["locale"]
+        print(f"{drive.files[drive.files[ledger.parents[0]].parents[0]].name}/{ledger.name} (Google Sheet in "
+              f"{locale}, {len(typed)} row{'' if len(typed) == 1 else 's'}), read back through the Sheets API:")
+        print(f"  {'date (serial)':<22}{'counterparty':<25}{'amount (number)':>22}  {'receipt status':<16}receipts")
+        for value, text in list(zip(typed, shown))[:rows_shown]:
+            row, display = dict(zip(keys, value)), dict(zip(keys, text))
+            print(f"  {display['date']:<11}{row['date']!s:<11}{str(row['counterparty'])[:24]:<25}"
+                  f"{row['amount']!r:>10} ({display['amount']:>9})  {row['receipt_status']:<16}{display['receipts']}")
+    lists = _latest(drive, "missing")
     if lists:
-        table = sheet_rows(lists[0])
-        print(f"\n{lists[0].name} (at the root): {table[0][0]}")
-        header = table[1]
-        for cells in table[2: 2 + rows_shown // 2]:
-            row = dict(zip(header, cells))
-            print(f"  {row['Date']:<11}{row['Account'][:28]:<29}{row['Counterparty'][:24]:<25}{row['Amount']:>10}")
+        keys, typed, shown = read_connector_table(sheets, lists[0].id)
+        print(f"\n{lists[0].name} (at the root, {len(typed)} transactions, newest first):")
+        newest = sorted(zip(typed, shown), key=lambda pair: dict(zip(keys, pair[0]))["date"], reverse=True)
+        for _, text in newest[: rows_shown // 2]:
+            row = dict(zip(keys, text))
+            print(f"  {row['date']:<11}{str(row['account'])[:28]:<29}{str(row['counterparty'])[:24]:<25}"
+                  f"{row['amount']:>10}")
     print()
 
 

@@ -1,9 +1,10 @@
 """Writes the ledgers and the missing-receipts list at the end of a sync, after receipts are filed.
 
-Cost rules: a period is read (one export) only when this sync changed one of its transactions or
-receipts, and written only when the digest of its rows differs from the one stored in the file's
-appProperties; the missing list likewise. A sync with no new transaction reads and writes nothing
-here, except to put back a ledger the user trashed (an untrash, known from the tree listing).
+Cost rules: a period is read only when this sync changed one of its transactions or receipts, and
+written only when one of its rows changed (Sheets: row checks read back, sheet_table.py; CSV: the
+digest of its rows kept in the file's appProperties); the missing list likewise. A sync with no new
+transaction reads and writes nothing here, except to put back a ledger the user trashed (an
+untrash, known from the tree listing).
 """
 
 from __future__ import annotations
@@ -15,18 +16,18 @@ from typing import Any, Callable, Mapping
 
 from destination_gdrive_receipts.config import Config
 from destination_gdrive_receipts.drive.gateway import DriveGateway
-from destination_gdrive_receipts.drive.inventory import PERIOD, Entry, marker_value
+from destination_gdrive_receipts.drive.inventory import Entry, marker_value
 from destination_gdrive_receipts.filing import layout
 from destination_gdrive_receipts.filing.folders import Folders
 from destination_gdrive_receipts.filing.manifest import Manifest
-from destination_gdrive_receipts.ledger import files, missing, table
+from destination_gdrive_receipts.ledger import files, missing, periods, regroup, table
 from destination_gdrive_receipts.ledger.buffer import OFFSET, TransactionBuffer
 from destination_gdrive_receipts.ledger.formats import locale
 from destination_gdrive_receipts.ledger.plan import Filed, PeriodChange, group
 from destination_gdrive_receipts.ledger.rows import Row, build_row, relink
+from destination_gdrive_receipts.ledger.sheet_book import SheetLedgers, TooLargeError, is_current
 
 logger = logging.getLogger("airbyte")
-_MAX_ACCOUNT_MARKERS = 10
 
 
 @dataclass
@@ -47,11 +48,13 @@ class Report:
 class LedgerBook:
     def __init__(self, *, config: Config, gateway: DriveGateway, tree: files.WatchedTree, folders: Folders,
                  manifest: Manifest, account_name: Callable[[str], str], reset: bool,
-                 now: Callable[[], datetime.datetime] | None = None) -> None:
+                 now: Callable[[], datetime.datetime] | None = None, sheets: Callable[[], Any] | None = None) -> None:
         self._config, self._gateway, self._tree, self._folders = config, gateway, tree, folders
         self._manifest, self._account_name = manifest, account_name
         self._fmt, self._loc = config.ledger, locale(config.ledger_locale)
         self._reset = reset
+        self._sheets = SheetLedgers(gateway, tree, sheets or (lambda: None), locale=config.ledger_locale,
+                                    time_zone=config.timezone)
         self._now = now or (lambda: datetime.datetime.now(layout._zone(config.timezone)))
         self.report = Report()
 
@@ -68,52 +71,37 @@ class LedgerBook:
         changes, filed = group(transactions.with_offsets(), period=self._config.period,
                                timezone=self._config.timezone, account_name=self._account_name,
                                on_error=self._skip_transaction, keep=lambda tx: tx[OFFSET])
-        self._add_receipt_changes(changes)
-        self._add_trashed_ledgers(changes)
+        periods.add_receipt_changes(self._tree, changes, self._foreign)
+        periods.add_trashed_ledgers(self._tree, changes, self._foreign)
         if reset:
-            self._add_every_ledger(changes)
+            periods.add_every_ledger(self._tree, changes, self._foreign)
+        retiring = periods.carry_over(self._tree, changes, self._config.period, self._sheets) \
+            if self._fmt == files.SHEET else []
         self.report.touched = len(changes)
         for key in sorted(changes):
-            self._write_period(changes[key], reset)
+            self._write_period(changes.pop(key), reset)      # each period's bookkeeping freed once written
+        for entry in retiring:
+            self._sheets.retire(entry, regroup.RETIRED)
+        if self._sheets.upgraded:
+            logger.warning("%d ledger(s) written by 0.2.0 (converted CSV, numbers and dates possibly misread) were "
+                           "replaced by Sheets holding this sync's transactions; the old ones are in the trash. "
+                           "Refresh the transactions stream once to rebuild every ledger from the bank's data.",
+                           self._sheets.upgraded)
         if filed or reset:
             self._write_missing(missing_entry, filed, reset)
         elif missing_entry is not None and missing_entry.explicitly_trashed:
             files.untrash(self._gateway, self._tree, missing_entry)      # the user trashed it: put it back
             self.report.missing_written = True
-            self.report.missing_counts = _counts_from_markers(missing_entry)
+            self.report.missing_counts = missing.counts_from_markers(missing_entry)
         else:
-            self.report.missing_counts = _counts_from_markers(missing_entry)
+            self.report.missing_counts = missing.counts_from_markers(missing_entry)
         return self.report
 
     def _skip_transaction(self, transaction: Mapping, error: Exception) -> None:
         logger.warning("Transaction %s left out of the ledgers: %s", transaction.get("id"), error)
 
-    # ---- which periods ----------------------------------------------------------------------------
-    def _add_receipt_changes(self, changes: dict[tuple[str, str], PeriodChange]) -> None:
-        for folder_id in sorted(self._tree.receipt_folders_changed):
-            folder = self._tree.get(folder_id)
-            if folder is None or folder.kind != PERIOD or not folder.live:
-                continue
-            account, period = folder.markers.get("acct", ""), folder.markers.get("period", "")
-            if account and not account.startswith("h:"):
-                changes.setdefault((account, period), PeriodChange(account, period))
-
-    def _add_trashed_ledgers(self, changes: dict[tuple[str, str], PeriodChange]) -> None:
-        """A ledger the user deleted (in the trash, its folder live) comes back, like a receipt."""
-        for entry in self._tree.of_kind(files.LEDGER):
-            if entry.explicitly_trashed and self._tree.is_live_folder(entry.parent):
-                key = (entry.markers.get("acct", ""), entry.markers.get("period", ""))
-                if key[0] and not key[0].startswith("h:") and not self._has_live_ledger(entry.parent):
-                    changes.setdefault(key, PeriodChange(*key, restore_only=True))
-
-    def _add_every_ledger(self, changes: dict[tuple[str, str], PeriodChange]) -> None:
-        for entry in self._tree.of_kind(files.LEDGER):
-            key = (entry.markers.get("acct", ""), entry.markers.get("period", ""))
-            if entry.live and key[0] and not key[0].startswith("h:"):
-                changes.setdefault(key, PeriodChange(*key))
-
-    def _has_live_ledger(self, folder_id: str | None) -> bool:
-        return any(e.live and e.parent == folder_id for e in self._tree.of_kind(files.LEDGER))
+    def _foreign(self, period_key: str) -> bool:
+        return regroup.is_foreign(period_key, self._config.period)
 
     # ---- one period ---------------------------------------------------------------------------------
     def _write_period(self, change: PeriodChange, reset: bool) -> None:
@@ -125,6 +113,9 @@ class LedgerBook:
             files.untrash(self._gateway, self._tree, candidates[0])    # its rows are as we wrote them
             self.report.written += 1
             return
+        if self._fmt == files.SHEET:
+            self._write_sheet_period(change, folder_id, candidates, reset)
+            return
         target = next((e for e in candidates if e.parent == folder_id and e.markers.get("fmt") == self._fmt
                        and (e.live or e.explicitly_trashed)), None)
         source = target or (candidates[0] if candidates else None)
@@ -132,7 +123,9 @@ class LedgerBook:
             logger.warning("The ledger of %s (account %s) is gone from Drive (deleted forever?): it is written again "
                            "with this sync's transactions of the period; a full refresh of the transactions "
                            "stream makes it whole.", change.period, change.account_name or change.account_id)
-        existing = {} if reset or source is None else self._read(source, table.decode)
+        # A Sheet is not read into a CSV ledger: its cells are typed and its first tab may be the user's.
+        readable = source is not None and source.markers.get("fmt") == files.CSV
+        existing = self._read(source, table.decode) if readable and not reset else {}
         loaded = {tx_id: (self._buffer.at(offset), day) for tx_id, (offset, day) in change.upserts.items()}
         file_ids = self._file_ids(existing.values(), loaded.values())
         rows = {k: relink(r, file_ids) for k, r in existing.items()}
@@ -155,6 +148,40 @@ class LedgerBook:
             files.trash(self._gateway, self._tree, source)      # the ledger changed format (sheet ↔ csv)
             self.report.written += 1
 
+    def _write_sheet_period(self, change: PeriodChange, folder_id: str, candidates: list[Entry], reset: bool) -> None:
+        target = next((e for e in candidates if e.parent == folder_id and is_current(e)
+                       and (e.live or e.explicitly_trashed)), None)
+        links = "changed" if folder_id in self._tree.receipt_folders_changed else ""
+        elsewhere = next((e for e in candidates if is_current(e) and e.parent != folder_id), None)
+        moved = target is None and elsewhere is not None
+        if moved:       # its folder was trashed and a new one made: the ledger follows, with the user's work
+            target, links = self._sheets.move_into(elsewhere, folder_id), "all"
+        if target is None and not reset and self._had_ledgers and folder_id in self._folders_before \
+                and not any(e.live and e.parent == folder_id for e in candidates):
+            logger.warning("The ledger of %s (account %s) is gone from Drive (deleted forever?): it is written again "
+                           "with this sync's transactions of the period; a full refresh of the transactions "
+                           "stream makes it whole.", change.period, change.account_name or change.account_id)
+        upserts = {tx_id: self._sheets.ledger_row(tx, day) for tx_id, (tx, day) in change.carried.items()}
+        for tx_id, (offset, day) in change.upserts.items():
+            upserts[tx_id] = self._sheets.ledger_row(self._buffer.at(offset), day)
+        markers = {"kind": files.LEDGER, "root": self._tree.root_id,
+                   "acct": marker_value("acct", change.account_id), "period": change.period, "fmt": self._fmt}
+        try:
+            written = self._sheets.write(target=target, parent=folder_id, name=files.ledger_name(change.period, self._fmt),
+                                         markers=markers, description=_LEDGER_DESCRIPTION, upserts=upserts,
+                                         removals=change.removals, rebuild=reset, relink=links)[2]
+        except TooLargeError as error:
+            logger.warning("The ledger of %s (account %s) could not be written: %s. Receipts are filed and other "
+                           "ledgers written; split the period (a shorter `period`) to bring it under Sheets' limits.",
+                           change.period, change.account_name or change.account_id, error)
+            return
+        self.report.written += int(written or moved)
+        for old in candidates:      # a CSV ledger (format changed) or a 0.2.0 converted one: replaced
+            if (target is None or old.id != target.id) and old.live and old.parent == folder_id \
+                    and (written or target is not None):
+                self._sheets.upgraded += int(old.markers.get("fmt") == files.SHEET)
+                files.trash(self._gateway, self._tree, old)
+
     def _folder(self, change: PeriodChange) -> str | None:
         """The live period folder; a new one only for rows to show and a period the user never deleted."""
         live = self._tree.live_period(change.account_id, change.period)
@@ -164,7 +191,7 @@ class LedgerBook:
         if any(d.account_id == account and d.period == change.period for d in self._manifest.deleted):
             self.report.skipped_deleted += 1
             return None
-        if not change.upserts:
+        if not change.upserts and not change.carried:
             return None
         name = change.account_name or self._account_name(change.account_id)
         return self._folders.period(change.account_id, name, change.period)
@@ -201,8 +228,13 @@ class LedgerBook:
         return found[0] if found else None
 
     def _write_missing(self, entry: Entry | None, filed: Mapping[str, Filed | None], reset: bool) -> None:
+        if self._fmt == files.SHEET:
+            self._sheets.write_missing(entry, filed, self._buffer, self.report, reset=reset,
+                                       description=_MISSING_DESCRIPTION)
+            return
         decode = lambda data: table.decode(data, missing.COLUMNS)  # noqa: E731
-        existing = {} if reset or entry is None else self._read(entry, decode)
+        readable = entry is not None and entry.markers.get("fmt") == files.CSV and not reset
+        existing = self._read(entry, decode) if readable else {}
         upserts: dict[str, Row] = {}
         for tx_id, where in filed.items():
             if where is not None and where.missing:
@@ -219,7 +251,7 @@ class LedgerBook:
         if entry is not None and entry.live and entry.markers.get("dg") == dg:
             return
         markers: dict[str, Any] = {"kind": files.MISSING_LIST, "root": self._tree.root_id, "fmt": self._fmt, "dg": dg}
-        markers.update(_count_markers(counts, entry))
+        markers.update(missing.count_markers(counts, entry))
         title = missing.title(len(merged), self._now(), self._loc, self._config.timezone)
         name = missing.NAME + (".csv" if self._fmt == files.CSV else "")
         same_format = entry is not None and entry.markers.get("fmt") == self._fmt
@@ -231,37 +263,13 @@ class LedgerBook:
             files.trash(self._gateway, self._tree, entry)
 
 
+
 def _desc(stamp: str) -> str:
     return "".join(chr(0x10FFFF - ord(c)) for c in stamp)
 
 
-def _count_markers(counts: Mapping[str, int], entry: Entry | None) -> dict[str, str | None]:
-    """Missing receipts per account in appProperties ("m0" = "3\\tMain · FR76…1234"), for the summary of
-    syncs that do not read the list. Keys no longer used are removed (None)."""
-    out: dict[str, str | None] = {}
-    for i, (name, n) in enumerate(list(counts.items())[:_MAX_ACCOUNT_MARKERS]):
-        value = f"{n}\t{name}"
-        while len(f"m{i}".encode()) + len(value.encode()) > 124:
-            value = value[:-1]
-        out[f"m{i}"] = value
-    for key in (entry.markers if entry else {}):
-        if key.startswith("m") and key[1:].isdigit() and key not in out:
-            out[key] = None
-    return out
-
-
-def _counts_from_markers(entry: Entry | None) -> dict[str, int]:
-    if entry is None:
-        return {}
-    out = {}
-    for key, value in sorted(entry.markers.items()):
-        if key.startswith("m") and key[1:].isdigit() and "\t" in value:
-            n, name = value.split("\t", 1)
-            out[name] = int(n) if n.isdigit() else 0
-    return out
-
-
-_LEDGER_DESCRIPTION = ("Every transaction of this period with its receipts. Rewritten by the connector when one "
-                       "of its transactions or receipts changes: edits to other rows are kept, edits to a "
-                       "changed row are replaced.")
-_MISSING_DESCRIPTION = "Transactions that still need a receipt, newest first. Rewritten when the list changes."
+_LEDGER_DESCRIPTION = ("Every transaction of this period with its receipts. The connector updates the cells of "
+                       "its own tab and columns when a transaction changes; your tabs, columns and formatting "
+                       "are kept.")
+_MISSING_DESCRIPTION = ("Transactions that still need a receipt. The connector updates its own tab and columns "
+                        "when the list changes; other tabs and columns are yours.")

@@ -1,19 +1,17 @@
-"""Ledger files in Drive: found in the tree listing by their markers, read back, written.
+"""Ledger files in Drive: found in the tree listing by their markers; plain CSV ones read and written.
 
-A Google Sheet is uploaded as CSV with the Sheets type, which Drive converts (import); its rows come
-back with files.export as CSV. A plain CSV ledger is an ordinary file, read with alt=media.
-See BEHAVIOR.md (ledger conversion).
+A plain CSV ledger (`ledger: csv`) is an ordinary file, uploaded without conversion and read with
+alt=media. Google Sheets ledgers are written through the Sheets API (sheet_book.py): a CSV converted
+by Drive is parsed in the account's locale and replaced whole by an update (BEHAVIOR.md).
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import logging
 import threading
 from typing import Any, Mapping
 
-from googleapiclient.errors import HttpError
 
 from destination_gdrive_receipts.drive.gateway import DriveGateway, Media
 from destination_gdrive_receipts.drive.inventory import RECEIPT, DriveTree, Entry
@@ -22,7 +20,6 @@ SHEET_MIME = "application/vnd.google-apps.spreadsheet"
 CSV_MIME = "text/csv"
 LEDGER, MISSING_LIST = "ledger", "missing"
 SHEET, CSV, OFF = "sheet", "csv", "off"
-logger = logging.getLogger("airbyte")
 
 
 class WatchedTree(DriveTree):
@@ -34,6 +31,7 @@ class WatchedTree(DriveTree):
 
     def __init__(self, root_id: str, entries=()) -> None:
         self.receipt_folders_changed: set[str] = set()
+        self.receipts_changed: set[str] = set()      # "att" markers of the receipts put or moved this sync
         self._watching = False
         self._changes_lock = threading.Lock()
         super().__init__(root_id, entries)
@@ -52,6 +50,7 @@ class WatchedTree(DriveTree):
             if old is None or (old.parent, old.live) != (entry.parent, entry.live):
                 with self._changes_lock:
                     self.receipt_folders_changed.update(p for p in (entry.parent, old.parent if old else None) if p)
+                    self.receipts_changed.add(entry.markers.get("att", ""))
         return super().put(entry)
 
     def of_kind(self, kind: str) -> list[Entry]:
@@ -64,41 +63,24 @@ def ledger_name(period: str, fmt: str) -> str:
 
 
 def read_rows(gateway: DriveGateway, entry: Entry) -> bytes:
-    """The CSV of a ledger file, whichever format it was written in."""
-    if entry.markers.get("fmt") == SHEET:
-        return gateway.export(entry.id, CSV_MIME)
+    """The bytes of a plain CSV ledger."""
     return gateway.download(entry.id)
 
 
 def write(gateway: DriveGateway, tree: DriveTree, *, existing: Entry | None, parent: str, name: str, fmt: str,
           markers: Mapping[str, Any], data: bytes, description: str) -> Entry:
-    """Create the file in `parent`, or replace the content of `existing` (untrashed if needed): one write.
-
-    Should Drive refuse to re-import CSV into an existing Sheet (undocumented, BEHAVIOR.md), the Sheet is
-    replaced: a new one is created first, then the old one trashed, so the period never lacks a ledger.
-    """
+    """Create the CSV file in `parent`, or replace the content of `existing` (untrashed if needed): one write."""
     body: dict[str, Any] = {"name": name, "appProperties": dict(markers), "description": description}
     if existing is None:
         return _create(gateway, tree, body, parent=parent, fmt=fmt, data=data)
     if not existing.live:
         body["trashed"] = False
-    try:
-        return tree.put(Entry.from_drive(gateway.update(existing.id, body, media=_media(data))))
-    except HttpError as error:
-        if fmt != SHEET or error.resp.status != 400:
-            raise
-    logger.warning("Drive refused to update the Sheet %s in place; it is replaced by a new Sheet (the old one "
-                   "goes to the trash).", name)
-    body.pop("trashed", None)
-    replacement = _create(gateway, tree, body, parent=parent, fmt=fmt, data=data)
-    if existing.live:
-        trash(gateway, tree, existing)
-    return replacement
+    return tree.put(Entry.from_drive(gateway.update(existing.id, body, media=_media(data))))
 
 
 def _create(gateway: DriveGateway, tree: DriveTree, body: dict[str, Any], *, parent: str, fmt: str,
             data: bytes) -> Entry:
-    body = {**body, "parents": [parent], "mimeType": SHEET_MIME if fmt == SHEET else CSV_MIME,
+    body = {**body, "parents": [parent], "mimeType": CSV_MIME,
             "appProperties": {k: v for k, v in body["appProperties"].items() if v is not None}}
     return tree.put(Entry.from_drive(gateway.create_file(body, _media(data))))
 

@@ -11,6 +11,7 @@ import logging
 from typing import Any, Callable, Mapping
 
 from destination_gdrive_receipts.config import Config
+from destination_gdrive_receipts.drive.sheets import SheetsClient
 from destination_gdrive_receipts.ledger.book import LedgerBook, Report
 from destination_gdrive_receipts.ledger.buffer import TransactionBuffer
 from destination_gdrive_receipts.ledger.files import OFF
@@ -59,7 +60,7 @@ class Ledgers:
 
     def write(self, **parts: Any) -> None:
         reset = self._truncates and self.holds     # a "clear data" job without records leaves ledgers alone
-        book = LedgerBook(config=self._config, reset=reset, **parts)
+        book = LedgerBook(config=self._config, reset=reset, sheets=lambda: SheetsClient(self._config), **parts)
         self.report = book.run(self._buffer)
 
     def close(self) -> None:

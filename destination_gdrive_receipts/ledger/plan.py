@@ -24,9 +24,10 @@ class PeriodChange:
     upserts: dict[str, tuple[Any, datetime.date]] = field(default_factory=dict)  # id → (kept transaction, day)
     removals: set[str] = field(default_factory=set)
     restore_only: bool = False     # nothing changed: only put back a ledger the user trashed
+    carried: dict[str, tuple[Any, datetime.date]] = field(default_factory=dict)   # rows of a former period's ledger
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)     # one per transaction of the sync: an archive holds 50,000
 class Filed:
     transaction: Any          # what `keep` made of it: the record, or a reference to it
     day: datetime.date

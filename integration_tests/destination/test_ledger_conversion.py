@@ -1,5 +1,6 @@
-"""The Drive emulator's CSV → Google Sheets import and CSV export, through the real client library,
-and the destination under each undocumented setting (conversion.py)."""
+"""The Drive emulator's CSV → Google Sheets import and CSV export, through the real client library, and
+what they did to the ledgers of 0.2.0 (a CSV uploaded with conversion, updated with CSV media, read
+back with files.export) in a real account (conversion.py, sheets/locales.py)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ import pytest
 from googleapiclient.errors import HttpError
 from googleapiclient.http import MediaIoBaseUpload
 
-from integration_tests.destination import messages as M
-from integration_tests.destination.harness import run_write
-from integration_tests.destination.test_ledger_write import ledgers, sync_messages, transaction
-from integration_tests.emulators.drive.client import build_drive
+from integration_tests.emulators.drive.client import build_drive, build_sheets
 from integration_tests.emulators.drive.conversion import SHEET
 
 CSV_BYTES = b"Date,Amount\r\n14/03/2025,\"-12,50\"\r\n"
+# What 0.2.0 wrote with its default ledger_locale fr-FR: a debit, a VAT rate, a date, guarded text.
+LEDGER_020 = ('Date,Counterparty,Amount,VAT rate,Note,Transaction id\r\n'
+              '03/04/2025,\'+33 6 12 34 56 78,"-721,28","5,5",\'=1+1,tx-1\r\n').encode()
 
 
 @pytest.fixture
@@ -30,22 +31,20 @@ def _upload(client, data: bytes, *, body: dict, file_id: str | None = None) -> d
     return client.files().create(body=body, media_body=media, fields="id,mimeType,size,md5Checksum").execute()
 
 
-def test_given_csv_uploaded_with_sheets_type_when_exported_then_it_is_a_sheet_with_the_same_rows(client):
-    created = _upload(client, CSV_BYTES, body={"name": "Ledger", "mimeType": SHEET})
+def _export(client, file_id: str) -> list[list[str]]:
+    import csv
+    text = client.files().export(fileId=file_id, mimeType="text/csv").execute().decode()
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_given_csv_uploaded_with_sheets_type_when_exported_then_it_is_a_sheet(client):
+    created = _upload(client, b"Name,Note\r\nShop,fees\r\n", body={"name": "Ledger", "mimeType": SHEET})
 
     assert created["mimeType"] == SHEET and "size" not in created and "md5Checksum" not in created
-    assert client.files().export(fileId=created["id"], mimeType="text/csv").execute() == CSV_BYTES
+    assert client.files().export(fileId=created["id"], mimeType="text/csv").execute() == b"Name,Note\r\nShop,fees\r\n"
     with pytest.raises(HttpError) as raised:
         client.files().get_media(fileId=created["id"]).execute()
     assert raised.value.resp.status == 403
-
-
-def test_given_a_sheet_when_updated_with_csv_then_it_stays_a_sheet_with_the_new_rows(client):
-    created = _upload(client, CSV_BYTES, body={"name": "Ledger", "mimeType": SHEET})
-    updated = _upload(client, b"Date\r\n01/04/2025\r\n", body={}, file_id=created["id"])
-
-    assert updated == {"id": created["id"], "mimeType": SHEET}
-    assert client.files().export(fileId=created["id"], mimeType="text/csv").execute() == b"Date\r\n01/04/2025\r\n"
 
 
 def test_given_csv_without_sheets_type_when_uploaded_then_it_is_a_plain_file_that_cannot_be_exported(client):
@@ -64,41 +63,70 @@ def test_given_a_sheet_when_exported_to_an_unsupported_type_then_bad_request(cli
     assert raised.value.resp.status == 400
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("reformat", [False, True], ids=["cells-verbatim", "numbers-redisplayed"])
-def test_given_each_display_setting_when_the_same_transactions_come_again_then_no_ledger_is_rewritten(
-        drive, config, tmp_path, reformat):
-    drive.conversion.reformat_numbers = reformat
-    txs = [transaction(1, amount=10.5), transaction(2)]
-    assert run_write(tmp_path, {**config, "ledger_locale": "iso"}, sync_messages((), txs)).returncode == 0
-    drive.reset_counters()
+@pytest.mark.parametrize("account_locale, amount, rate, serial", [
+    ("en_US", -72128, 55, 45720),         # 4 March 2025
+    ("fr_FR", -721.28, 5.5, 45750)])      # right only where the CSV's locale is the account's
+def test_given_a_020_ledger_csv_when_converted_in_an_account_locale_then_numbers_and_dates_follow_that_locale(
+        drive, client, account_locale, amount, rate, serial):
+    drive.sheets.account_locale = account_locale
+    created = _upload(client, LEDGER_020, body={"name": "Ledger 2025-04", "mimeType": SHEET})
 
-    again = run_write(tmp_path, {**config, "ledger_locale": "iso"},
-                      sync_messages((), txs + [transaction(3, settled_at="2025-05-02T10:00:00Z")]))
+    row = build_sheets(drive).spreadsheets().values().get(
+        spreadsheetId=created["id"], range="A2:F2", valueRenderOption="UNFORMATTED_VALUE").execute()["values"][0]
 
-    assert again.returncode == 0, again.stderr
-    assert {r["Transaction id"] for r in ledgers(drive)["2025-04"]} == {"tx-0001", "tx-0002"}
-    assert "2 ledger write(s)" in again.logs          # May and the list: April's rows read back unchanged
+    assert (row[0], row[2], row[3]) == (serial, amount, rate)
+    assert row[1] == "+33 6 12 34 56 78" and row[4] == "=1+1"          # the guard is consumed at import
 
 
-@pytest.mark.slow
-def test_given_drive_refusing_csv_updates_of_a_sheet_when_a_ledger_changes_then_a_new_sheet_replaces_it(
-        drive, config, tmp_path):
-    assert run_write(tmp_path, config, sync_messages((), [transaction(1)])).returncode == 0
-    before = _ledger_ids(drive)
+def test_given_a_020_ledger_read_back_when_uploaded_again_then_guarded_text_becomes_a_formula(drive, client):
+    created = _upload(client, LEDGER_020, body={"name": "Ledger 2025-04", "mimeType": SHEET})
+    exported = _export(client, created["id"])
+    again = io.StringIO()
+    __import__("csv").writer(again, lineterminator="\r\n").writerows(exported)
+
+    _upload(client, again.getvalue().encode(), body={}, file_id=created["id"])
+
+    assert _export(client, created["id"])[1][1] == "#ERROR!" and _export(client, created["id"])[1][4] == "2"
+
+
+def test_given_a_user_tab_frozen_header_and_metadata_when_updated_with_csv_then_the_whole_spreadsheet_is_replaced(
+        drive, client):
+    created = _upload(client, LEDGER_020, body={"name": "Ledger 2025-04", "mimeType": SHEET})
+    drive.user_sheet_update(created["id"], [
+        {"addSheet": {"properties": {"title": "Summary"}}},
+        {"updateSheetProperties": {"properties": {"sheetId": 0, "gridProperties": {"frozenRowCount": 1}},
+                                   "fields": "gridProperties.frozenRowCount"}}])
+
+    updated = _upload(client, LEDGER_020, body={}, file_id=created["id"])
+
+    book = drive.spreadsheet(created["id"])
+    assert updated["id"] == created["id"] and updated["mimeType"] == SHEET
+    assert [s.properties["title"] for s in book.sheets] == ["Sheet1"]
+    assert "frozenRowCount" not in book.sheets[0].grid
+
+
+def test_given_a_user_tab_moved_first_when_exported_then_only_that_tab_comes_back(drive, client):
+    created = _upload(client, LEDGER_020, body={"name": "Ledger 2025-04", "mimeType": SHEET})
+    drive.user_sheet_update(created["id"], [{"addSheet": {"properties": {"title": "Summary", "index": 0}}}])
+
+    assert _export(client, created["id"]) == []
+
+
+def test_given_a_sheet_over_10_mb_when_exported_then_export_size_limit_exceeded(drive, client):
+    created = _upload(client, b"a\r\n", body={"name": "Ledger", "mimeType": SHEET})
+    sheet = drive.spreadsheet(created["id"]).sheets[0]
+    sheet.grid["rowCount"] = 40_000
+    for r in range(40_000):
+        sheet.put(r, 0, {"userEnteredValue": {"stringValue": "x" * 300}})
+
+    with pytest.raises(HttpError) as raised:
+        client.files().export(fileId=created["id"], mimeType="text/csv").execute()
+    assert raised.value.resp.status == 403 and b"exportSizeLimitExceeded" in raised.value.content
+
+
+def test_given_drive_refusing_csv_updates_when_switched_off_then_bad_request(drive, client):
+    created = _upload(client, CSV_BYTES, body={"name": "Ledger", "mimeType": SHEET})
     drive.conversion.update_converts = False
-
-    result = run_write(tmp_path, config, sync_messages((), [transaction(1, amount=99.0)]))
-
-    assert result.returncode == 0, result.stderr
-    after = _ledger_ids(drive)
-    assert len(after) == len(before) == 1 and not after & before          # replaced: one live ledger per period
-    assert all(drive.files[i].trashed for i in before)                      # the old Sheet in the trash
-    (rows,) = ledgers(drive).values()
-    assert any("99" in cell for row in rows for cell in row.values())      # the new amount is in it
-    assert any(m.get("type") == "STATE" and m["state"]["stream"]["stream_descriptor"]["name"] == "transactions"
-               for m in result.messages)
-
-
-def _ledger_ids(drive) -> set[str]:
-    return {r.id for r in drive.files.values() if r.app_properties.get("kind") == "ledger" and not r.trashed}
+    with pytest.raises(HttpError) as raised:
+        _upload(client, CSV_BYTES, body={}, file_id=created["id"])
+    assert raised.value.resp.status == 400

@@ -8,8 +8,10 @@ import io
 import pytest
 
 from integration_tests.destination import messages as M
+from destination_gdrive_receipts.ledger.columns import LEDGER_COLUMNS, MISSING_COLUMNS
+from integration_tests.destination import ledger_view
 from integration_tests.destination.harness import run_write
-from integration_tests.emulators.drive.conversion import SHEET, sheet_rows
+from integration_tests.emulators.drive.conversion import SHEET
 
 pytestmark = pytest.mark.slow     # each run starts the destination process (~2 s idle, more on a loaded machine)
 
@@ -40,19 +42,32 @@ def sync_messages(receipts=(), transactions=()) -> list[dict]:
     return out
 
 
-def ledgers(drive) -> dict[str, list[dict]]:
-    """Period → rows (as dicts) of every live ledger."""
+HEADERS = {c.key: c.header for c in LEDGER_COLUMNS + MISSING_COLUMNS}
+
+
+def _sheet_rows(drive, record, shown: bool = False) -> list[dict]:
+    return [{HEADERS.get(k, k): v for k, v in row.items()}
+            for row in ledger_view.rows(drive.spreadsheet(record.id), shown=shown)]
+
+
+def ledgers(drive, shown: bool = False) -> dict[str, list[dict]]:
+    """Period → rows (header → typed value, or as displayed) of every live ledger."""
     out = {}
     for record in drive.files.values():
         if record.app_properties.get("kind") == "ledger" and not record.trashed:
-            rows = sheet_rows(record) if record.mime_type == SHEET else list(csv.reader(io.StringIO(record.content.decode())))
-            out[record.app_properties["period"]] = [dict(zip(rows[0], r)) for r in rows[1:]]
+            if record.mime_type == SHEET:
+                out[record.app_properties["period"]] = _sheet_rows(drive, record, shown)
+            else:
+                rows = list(csv.reader(io.StringIO(record.content.decode())))
+                out[record.app_properties["period"]] = [dict(zip(rows[0], r)) for r in rows[1:]]
     return out
 
 
-def missing_list(drive) -> list[list[str]]:
+def missing_ids(drive) -> list[str]:
+    """Transaction ids of the Missing receipts list, newest first."""
     (record,) = [r for r in drive.files.values() if r.app_properties.get("kind") == "missing" and not r.trashed]
-    return sheet_rows(record)
+    rows = _sheet_rows(drive, record)
+    return [r["Transaction id"] for r in sorted(rows, key=lambda r: (r["Date"], r["Transaction id"]), reverse=True)]
 
 
 def test_given_receipts_and_transactions_when_written_then_each_period_has_a_ledger_and_the_root_a_missing_list(
@@ -69,15 +84,12 @@ def test_given_receipts_and_transactions_when_written_then_each_period_has_a_led
     assert sorted(books) == ["2025-04", "2025-05"]
     april = {row["Transaction id"]: row for row in books["2025-04"]}
     assert set(april) == {"tx-0001", "tx-0002", "tx-0010", "tx-0011", "tx-0012"}       # declined left out
-    assert april["tx-0001"]["Receipt status"] == "receipt present"
-    assert april["tx-0001"]["Receipt"].startswith("https://drive.google.com/file/d/")
+    assert april["tx-0001"]["Receipt status"] == "receipt present" and april["tx-0001"]["Receipts"] == "Receipt 1"
     assert april["tx-0010"]["Receipt status"] == "receipt missing"
     assert april["tx-0011"]["Receipt status"] == "declared lost"
     assert april["tx-0012"]["Receipt status"] == "not required"
-    assert april["tx-0010"]["Amount"] == "-30,00" and april["tx-0010"]["Date"] == "05/04/2025"
-    listed = missing_list(drive)
-    assert listed[0][0].startswith("Missing receipts · 2 transactions · updated ")
-    assert [r[7] for r in listed[2:]] == ["tx-0014", "tx-0010"]                          # newest first
+    assert april["tx-0010"]["Amount"] == -30 and april["tx-0010"]["Date"] == 45752          # typed: 5 April 2025
+    assert missing_ids(drive) == ["tx-0014", "tx-0010"]
     assert "still miss a receipt" in result.logs
     assert result.states[-1]["stream"]["stream_descriptor"]["name"] == "transactions"
 
@@ -90,7 +102,7 @@ def test_given_written_ledgers_when_same_transactions_come_again_then_nothing_is
     result = run_write(tmp_path, config, sync_messages((), txs))
 
     assert result.returncode == 0, result.stderr
-    assert drive.counts["write"] == 0
+    assert drive.counts["write"] == 0 and drive.counts["sheets.write"] == 0
     assert "0 ledger write(s)" in result.logs
 
 
@@ -100,15 +112,15 @@ def test_given_a_missing_receipt_when_it_arrives_later_then_only_its_ledger_and_
     may = transaction(20, settled_at="2025-05-03T10:00:00Z", emitted_at="2025-05-03T09:00:00Z")
     first = [{**for_receipt(late, 7), "attachment_ids": []}, may]
     assert run_write(tmp_path, config, sync_messages((), first)).returncode == 0
-    assert [r[7] for r in missing_list(drive)[2:]] == ["tx-0020", "tx-0007"]
+    assert missing_ids(drive) == ["tx-0020", "tx-0007"]
     drive.reset_counters()
 
     result = run_write(tmp_path, config, sync_messages([late], [for_receipt(late, 7)]))
 
     assert result.returncode == 0, result.stderr
     april = {row["Transaction id"]: row for row in ledgers(drive)["2025-04"]}
-    assert april["tx-0007"]["Receipt status"] == "receipt present" and april["tx-0007"]["Receipt"]
-    assert [r[7] for r in missing_list(drive)[2:]] == ["tx-0020"]
+    assert april["tx-0007"]["Receipt status"] == "receipt present" and april["tx-0007"]["Receipts"]
+    assert missing_ids(drive) == ["tx-0020"]
     assert "2 ledger write(s) (missing list rewritten)" in result.logs
 
 
@@ -133,7 +145,7 @@ def test_given_a_transaction_declined_later_when_written_then_its_row_and_missin
 
     assert result.returncode == 0, result.stderr
     assert {r["Transaction id"] for r in ledgers(drive)["2025-04"]} == {"tx-0041"}
-    assert [r[7] for r in missing_list(drive)[2:]] == ["tx-0041"]
+    assert missing_ids(drive) == ["tx-0041"]
 
 
 def test_given_csv_option_when_written_then_the_ledger_is_a_plain_csv_file(drive, config, tmp_path):
@@ -166,7 +178,7 @@ def test_given_pyairbyte_generation_fields_on_an_incremental_read_when_synced_ag
 
     assert result.returncode == 0, result.stderr
     assert {r["Transaction id"] for r in ledgers(drive)["2025-04"]} == {"tx-0070", "tx-0071"}
-    assert sorted(r[7] for r in missing_list(drive)[2:]) == ["tx-0070", "tx-0071"]
+    assert sorted(missing_ids(drive)) == ["tx-0070", "tx-0071"]
 
 
 def test_given_a_full_refresh_read_when_synced_then_ledgers_are_rebuilt_from_it(drive, config, tmp_path):
@@ -180,26 +192,26 @@ def test_given_a_full_refresh_read_when_synced_then_ledgers_are_rebuilt_from_it(
 
     assert result.returncode == 0, result.stderr
     assert {r["Transaction id"] for r in ledgers(drive)["2025-04"]} == {"tx-0081"}
-    assert [r[7] for r in missing_list(drive)[2:]] == ["tx-0081"]
+    assert missing_ids(drive) == ["tx-0081"]
 
 
 def test_given_a_user_edit_when_rows_do_not_change_then_it_stays_and_a_changed_row_replaces_only_itself(
         drive, config, tmp_path):
     assert run_write(tmp_path, config, sync_messages((), [transaction(90), transaction(91)])).returncode == 0
     (record,) = [r for r in drive.files.values() if r.app_properties.get("kind") == "ledger"]
-    header = record.sheet_rows[0]
-    for row in record.sheet_rows[1:]:
-        row[header.index("Note")] = "checked by the accountant"          # what a user types in the Sheet
+    sheet, columns = ledger_view.connector_tab(drive.spreadsheet(record.id))
+    for r in (1, 2):                                                     # what a user types in the Sheet
+        sheet.put(r, columns["note"], {"userEnteredValue": {"stringValue": "checked by the accountant"}})
     drive.reset_counters()
 
     quiet = run_write(tmp_path, config, sync_messages((), [transaction(90), transaction(91)]))
-    assert quiet.returncode == 0 and drive.counts["write"] == 0
+    assert quiet.returncode == 0 and drive.counts["write"] == drive.counts["sheets.write"] == 0
 
     changed = run_write(tmp_path, config, sync_messages((), [transaction(90, amount=45.0)]))
 
     assert changed.returncode == 0, changed.stderr
     rows = {r["Transaction id"]: r for r in ledgers(drive)["2025-04"]}
-    assert rows["tx-0090"]["Amount"] == "-45,00" and rows["tx-0090"]["Note"] == ""     # replaced by the bank's
+    assert rows["tx-0090"]["Amount"] == -45 and rows["tx-0090"]["Note"] == ""          # replaced by the bank's
     assert rows["tx-0091"]["Note"] == "checked by the accountant"                      # kept
 
 
@@ -219,7 +231,7 @@ def test_given_user_trashed_the_ledger_and_the_list_when_a_sync_opens_drive_then
 
     assert result.returncode == 0, result.stderr
     assert not any(drive.files[i].trashed for i in kept.values())
-    assert drive.counts["files.export"] == 0 and drive.counts["write"] == 2
+    assert drive.counts["sheets.read"] == drive.counts["sheets.write"] == 0 and drive.counts["write"] == 2
     assert {r["Transaction id"] for r in ledgers(drive)["2025-04"]} == {"tx-0001", "tx-0002", "tx-0010"}
 
 

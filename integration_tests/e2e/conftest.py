@@ -57,9 +57,10 @@ class World:
         return result
 
     def sync_counting_drive_writes(self) -> int:
+        """Drive and Sheets write requests of one sync."""
         self.drive.reset_counters()
         self.sync()
-        return self.drive.counts["write"]
+        return self.drive.counts["write"] + self.drive.counts["sheets.write"]
 
 
 @pytest.fixture

@@ -1,8 +1,9 @@
 """Ledgers and the Missing receipts list across a user's syncs, both connectors as processes.
 
 The oracle is the bank's own data: every completed or pending transaction has one row in the ledger
-of its account and period (settled date, else emitted date, Europe/Paris), with a link to each of its
-receipts in Drive; a debit without receipt is in the root list, newest first.
+of its account and period (settled date, else emitted date, Europe/Paris), its amount a number equal
+to the bank's (negative for a debit), its date the filing date, with a link to each of its receipts
+in Drive; a debit without receipt is in the root list.
 """
 
 from __future__ import annotations
@@ -14,23 +15,25 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from integration_tests.e2e.drive_view import EXPORTED_STATUSES, receipt_files
-from integration_tests.emulators.drive.conversion import sheet_rows
+from integration_tests.destination import ledger_view
+from integration_tests.emulators.drive.sheets.locales import serial
 
 pytestmark = pytest.mark.slow
 
 
-def _period(millis: int) -> str:
-    return datetime.fromtimestamp(millis / 1000, tz=timezone.utc).astimezone(ZoneInfo("Europe/Paris")).strftime("%Y-%m")
+def _day(millis: int):
+    return datetime.fromtimestamp(millis / 1000, tz=timezone.utc).astimezone(ZoneInfo("Europe/Paris")).date()
 
 
-def expected_rows(bank) -> dict[tuple[str, str], dict[str, tuple[str, ...]]]:
-    """(account id, period) → transaction id → its attachment ids, from the bank."""
-    out: dict[tuple[str, str], dict[str, tuple[str, ...]]] = defaultdict(dict)
+def expected_rows(bank) -> dict[tuple[str, str], dict[str, tuple]]:
+    """(account id, period) → transaction id → (attachment ids, signed amount, serial date), from the bank."""
+    out: dict[tuple[str, str], dict[str, tuple]] = defaultdict(dict)
     with bank.dataset.lock:
         for txn in bank.dataset.transactions.values():
             if txn.status in EXPORTED_STATUSES:
-                key = (txn.bank_account_id, _period(txn.settled_ms or txn.emitted_ms))
-                out[key][txn.id] = tuple(txn.attachment_ids)
+                day = _day(txn.settled_ms or txn.emitted_ms)
+                amount = txn.amount_cents / 100 * (-1 if txn.side == "debit" else 1)
+                out[(txn.bank_account_id, f"{day:%Y-%m}")][txn.id] = (tuple(txn.attachment_ids), amount, serial(day))
     return out
 
 
@@ -38,7 +41,7 @@ def expected_missing(bank) -> list[str]:
     with bank.dataset.lock:
         missing = [t for t in bank.dataset.transactions.values()
                    if t.status in EXPORTED_STATUSES and t.side == "debit" and not t.attachment_ids]
-    return [t.id for t in sorted(missing, key=lambda t: (t.settled_ms or t.emitted_ms, t.id), reverse=True)]
+    return [t.id for t in sorted(missing, key=lambda t: (serial(_day(t.settled_ms or t.emitted_ms)), t.id), reverse=True)]
 
 
 def live_ledgers(drive) -> dict[tuple[str, str], list]:
@@ -65,25 +68,36 @@ def ledger_problems(bank, drive) -> list[str]:
         if len(ledgers.get(key, [])) != 1:
             problems.append(f"{key}: {len(ledgers.get(key, []))} ledgers")
             continue
-        rows = sheet_rows(ledgers[key][0])
-        table = {r[rows[0].index("Transaction id")]: dict(zip(rows[0], r)) for r in rows[1:]}
-        if set(table) != set(transactions):
-            problems.append(f"{key}: rows {sorted(set(table) ^ set(transactions))} differ")
+        book = drive.spreadsheet(ledgers[key][0].id)
+        rows = ledger_view.rows(book)
+        table = {r["transaction_id"]: (i + 1, r) for i, r in enumerate(rows)}
+        if len(rows) != len(table) or set(table) != set(transactions):
+            problems.append(f"{key}: rows {sorted(set(table) ^ set(transactions))} differ (or repeat)")
             continue
-        for tx_id, attachments in transactions.items():
-            links = {row for row in (table[tx_id]["Receipt"], *table[tx_id]["More receipts"].split()) if row}
+        for tx_id, (attachments, amount, day) in transactions.items():
+            at, row = table[tx_id]
+            links = set(ledger_view.links(book, _row_index(book, tx_id)))
             wanted = {f"https://drive.google.com/file/d/{receipts[a]}/view" for a in attachments if a in receipts}
             if links != wanted:
                 problems.append(f"{key} {tx_id}: links {sorted(links)} != {sorted(wanted)}")
+            if abs(row["amount"] - amount) > 1e-9 or row["date"] != day:
+                problems.append(f"{key} {tx_id}: {row['amount']} on {row['date']} != {amount} on {day}")
     extra = set(ledgers) - set(expected_rows(bank))
     problems += [f"{key}: ledger without transactions" for key in sorted(extra)]
     return problems
 
 
+def _row_index(book, tx_id: str) -> int:
+    sheet, columns = ledger_view.connector_tab(book)
+    return next(r for r in range(len(sheet.rows))
+                if (sheet.cell(r, columns["transaction_id"]) or {}).get("userEnteredValue", {}).get("stringValue") == tx_id)
+
+
 def missing_rows(drive) -> list[str]:
+    """The list's transaction ids, newest first (the order a user gets by sorting on the date)."""
     (record,) = [r for r in drive.files.values() if r.app_properties.get("kind") == "missing" and not r.trashed]
-    rows = sheet_rows(record)
-    return [r[rows[1].index("Transaction id")] for r in rows[2:]]
+    rows = ledger_view.rows(drive.spreadsheet(record.id))
+    return [r["transaction_id"] for r in sorted(rows, key=lambda r: (r["date"], r["transaction_id"]), reverse=True)]
 
 
 def test_given_a_backfill_when_synced_then_every_period_has_an_exact_ledger_and_nothing_changes_next_night(world):

@@ -45,7 +45,7 @@ def test_given_pyairbyte_runner_when_backfill_then_no_op_then_state_is_kept_and_
     world.bank.reset_counters()
     second = run_sync(source_config, destination_config, state_dir=tmp_path)
 
-    assert world.drive.counts["write"] == 0
+    assert world.drive.counts["write"] == world.drive.counts["sheets.write"] == 0
     assert world.bank.count(prefix="/_s3/") == 0
     assert second.tally.receipt_files == 0  # the saved state was used: no receipt read again
     assert second.tally.outcomes.get("uploaded", 0) == 0
@@ -75,7 +75,7 @@ def test_given_configs_in_secrets_when_make_sync_runs_twice_then_it_reports_prog
     assert f"in Drive:       uploaded {expected}," in first.stdout
     assert second.returncode == 0, second.stdout + second.stderr
     assert "receipts read:  0 (0 B)" in second.stdout and "uploaded 0," in second.stdout
-    assert world.drive.counts["write"] == 0
+    assert world.drive.counts["write"] == world.drive.counts["sheets.write"] == 0
     history = (state / "history.log").read_text().splitlines()
     assert len(history) == 2 and all(" ok " in line for line in history)
     secret = world.bank.source_config()["credentials"]["secret_key"]

@@ -19,7 +19,16 @@ def oauth_credentials(emu, token: str | None = None) -> google.oauth2.credential
 
 def build_drive(emu, credentials=None):
     """A Drive v3 service on the emulator: static discovery doc, rootUrl patched, AuthorizedHttp."""
-    doc = json.loads(googleapiclient.discovery_cache.get_static_doc("drive", "v3"))
+    return _build(emu, "drive", "v3", credentials)
+
+
+def build_sheets(emu, credentials=None):
+    """A Sheets v4 service on the emulator, built the same way (sheets.v4.json ships with the library)."""
+    return _build(emu, "sheets", "v4", credentials)
+
+
+def _build(emu, name: str, version: str, credentials):
+    doc = json.loads(googleapiclient.discovery_cache.get_static_doc(name, version))
     doc["rootUrl"] = emu.url
     http = google_auth_httplib2.AuthorizedHttp(credentials or oauth_credentials(emu),
                                                http=googleapiclient.http.build_http())

@@ -11,35 +11,36 @@ Evidence:
   https://developers.google.com/drive/api/reference/rest/v3/files/export . Exporting a file that is
   not a Docs Editors file answers 403 fileNotExportable.
 - A Sheet stores no size or md5Checksum (only blob files have them: files resource reference).
+- Import reads every cell like text typed into the Sheets UI, in the new spreadsheet's locale (the
+  owner's language; no Drive parameter chooses it): "-721,28" is -72128 in en_US, "03/04/2025" is
+  4 March in fr_FR, a leading "'" is consumed and "=" starts a formula (sheets/locales.py).
+- "When you upload and convert media during an update request to a Docs, Sheets, or Slides file,
+  the full contents of the document are replaced" (manage-uploads#import-docs): every tab, format,
+  frozen row and developer metadata is gone, the spreadsheet's locale stays.
+- Export returns the first tab's displayed values (files.export reference: "the first sheet").
 Not documented, made a switch:
-- files.update with CSV media on an existing Sheet: we believe Drive re-imports the CSV into the same
-  Sheet (the file id and type stay), as upload tools relying on it observe; `update_converts=False`
-  makes the emulator refuse it (400 badRequest) instead.
-- How a cell is displayed after import: Sheets parses numbers and dates with the sheet's locale and
-  exports display values. `reformat_numbers=True` drops trailing decimal zeros of plain numbers
-  ("12.50" → "12.5"), a plausible re-display, so a client is tested against cells that do not come
-  back byte for byte.
+- files.update with CSV media on an existing Sheet: `update_converts=False` makes the emulator
+  refuse it (400 badRequest) instead of replacing the contents as the guide above says.
 """
 from __future__ import annotations
 
 import csv
 import io
-import re
 
 from .errors import ApiError
+from .sheets.locales import parse_user_entered
 from .store import FileRecord
 from .wire import Request, Response
 
 SHEET = "application/vnd.google-apps.spreadsheet"
 CSV_TYPES = ("text/csv", "text/tab-separated-values")
 EXPORT_LIMIT_BYTES = 10 * 1024 * 1024
-_PLAIN_DECIMAL = re.compile(r"^-?\d+\.\d*0$")
 
 
 class Conversion:
     def __init__(self) -> None:
         self.update_converts = True
-        self.reformat_numbers = False
+        self.sheets = None           # the SheetsApi holding each Sheet's cells (set by the server)
 
     # ---- import
     def converts(self, meta: dict, media_type: str | None, target: FileRecord | None) -> bool:
@@ -50,24 +51,25 @@ class Conversion:
     def commit(self, api, req: Request, file_id: str | None, meta: dict, media_type: str, content: bytes) -> FileRecord:
         if file_id is not None and not self.update_converts:
             raise ApiError(400, "badRequest", "Updating a Google Sheet with CSV content is switched off in this emulator.")
-        rows = self._parse(content, media_type)
         meta = {**meta, "mimeType": SHEET}
         if file_id is None:
             record = api.store.create(meta, None, None, req.all_drives)
+            locale = None
         else:
             record = api.update_record(req, file_id, meta)
-        record.sheet_rows = rows           # the Sheet's first (only) sheet
-        return record
-
-    def _parse(self, content: bytes, media_type: str) -> list[list[str]]:
+            locale = self.sheets.book_of(record).locale      # the contents go, the locale stays
+        book = self.sheets.new_book(record.id, record.name, locale)
+        sheet = book.sheets[0]
         delimiter = "\t" if media_type.startswith("text/tab-separated-values") else ","
         rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig", errors="replace")), delimiter=delimiter))
-        return [[self._display(cell) for cell in row] for row in rows]
-
-    def _display(self, cell: str) -> str:
-        if self.reformat_numbers and _PLAIN_DECIMAL.match(cell):
-            return cell.rstrip("0").rstrip(".")
-        return cell
+        sheet.grid["rowCount"] = max(len(rows), sheet.grid["rowCount"])
+        sheet.grid["columnCount"] = max(max((len(r) for r in rows), default=0), sheet.grid["columnCount"])
+        for r, line in enumerate(rows):
+            for c, text in enumerate(line):
+                if text:
+                    sheet.put(r, c, _typed(text, book.locale))
+        record.spreadsheet = book
+        return record
 
     # ---- export
     def export(self, api, req: Request, file_id: str) -> Response:
@@ -88,6 +90,21 @@ class Conversion:
         return Response(200, body, {"Content-Type": f"{wanted}; charset=utf-8"})
 
 
+def _typed(text: str, locale: str) -> dict:
+    value, implied = parse_user_entered(text, locale)
+    return {"userEnteredValue": value, **({"userEnteredFormat": {"numberFormat": implied}} if implied else {})}
+
+
 def sheet_rows(record: FileRecord) -> list[list[str]]:
-    """The cells of a converted Sheet (tests read and edit them as a user would)."""
-    return getattr(record, "sheet_rows", [])
+    """What the first tab of a Sheet displays, row by row (trailing empty cells left out)."""
+    book = getattr(record, "spreadsheet", None)
+    if book is None:
+        return []
+    first = book.ordered()[0]
+    out = [[book.formatted(cell) for cell in line] for line in first.rows]
+    for line in out:
+        while line and line[-1] == "":
+            line.pop()
+    while out and not out[-1]:
+        out.pop()
+    return out

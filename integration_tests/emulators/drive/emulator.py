@@ -19,7 +19,8 @@ Behaviour worth knowing (beyond the wire formats in reference/gdrive.md):
   cap answering teamDriveFileLimitExceeded (store.py).
 Additions to the binding API: port=, token_uri, issue_access_token(), service_account_credentials()
 (JWT-bearer grant at /token), user_untrash(), drives.get, files.get alt=media, CSV import into
-Google Sheets and files.export as CSV (conversion.py, switches on `conversion`); user_move() and
+Google Sheets and files.export as CSV (conversion.py, switches on `conversion`), the Sheets API v4
+subset under /v4/spreadsheets (sheets/, switches on `sheets`); user_move() and
 user_new_version() (the Drive UI's move and "Upload new version"), content revisions
 (`headRevisionId` changes only with content; earlier contents kept, previous_versions()) and
 revisions.update with keepForever (kept_forever()).
@@ -231,6 +232,23 @@ class DriveEmulator:
     @property
     def faults(self) -> Faults:
         return self._service.faults
+
+    @property
+    def sheets(self):
+        """The Sheets API v4 subset: locales, quotas, scopes and every Sheet's cells (sheets/)."""
+        return self._service.sheets
+
+    def spreadsheet(self, file_id: str):
+        """The cells, tabs and metadata of a Sheet, for tests that act as its user (sheets/model.py)."""
+        with self._store.lock:
+            return self._service.sheets.book_of(self._record(file_id))
+
+    def user_sheet_update(self, file_id: str, requests: list[dict]) -> None:
+        """What a person does in the Sheets UI, expressed as batchUpdate requests (no quota, no scope)."""
+        from .sheets.requests import apply
+        with self._store.lock:
+            book = self._service.sheets.book_of(self._record(file_id))
+            apply(book, requests)
 
     @property
     def conversion(self):

@@ -15,11 +15,15 @@ class Request:
     query: dict[str, str]
     headers: dict[str, str]        # lower-cased names
     body: bytes = b""
+    multi: dict[str, list[str]] = field(default_factory=dict)   # every value of a repeated parameter
 
     @classmethod
     def from_target(cls, method: str, target: str, headers: dict[str, str], body: bytes) -> "Request":
         parsed = urllib.parse.urlsplit(target)
-        query = dict(urllib.parse.parse_qsl(parsed.query, keep_blank_values=True))
+        pairs = urllib.parse.parse_qsl(parsed.query, keep_blank_values=True)
+        query, multi = dict(pairs), {}
+        for key, value in pairs:
+            multi.setdefault(key, []).append(value)
         headers = {k.lower(): v for k, v in headers.items()}
         override = headers.get("x-http-method-override")
         if override:  # long GETs arrive as POST with the query string in a form body
@@ -27,7 +31,7 @@ class Request:
             if headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
                 query.update(urllib.parse.parse_qsl(body.decode(), keep_blank_values=True))
                 body = b""
-        return cls(method.upper(), urllib.parse.unquote(parsed.path), query, headers, body)
+        return cls(method.upper(), urllib.parse.unquote(parsed.path), query, headers, body, multi)
 
     def flag(self, name: str) -> bool:
         return self.query.get(name, "false").lower() == "true"

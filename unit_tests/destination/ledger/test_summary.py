@@ -18,10 +18,11 @@ def test_given_a_sync_report_when_printed_then_the_benchmark_reads_touched_perio
 
 
 def test_given_figures_when_checked_then_writes_are_held_to_touched_plus_one_and_zero_when_nothing_is_new():
-    (touched, writes) = ledger_figures("backfill", {"ledger": {"touched": 3, "writes": 4}}, nothing_new=False)
+    (touched, writes, _, _) = ledger_figures("backfill", {"ledger": {"touched": 3, "writes": 4}}, nothing_new=False)
     assert writes.passed and touched.value == 3
-    (_, nightly) = ledger_figures("nightly", {"ledger": {"touched": 1, "writes": 1}}, nothing_new=True)
-    assert nightly.passed is False
+    (_, nightly, sheets, _) = ledger_figures("nightly", {"ledger": {"touched": 1, "writes": 1},
+                                                         "drive": {"sheets.write": 1}}, nothing_new=True)
+    assert nightly.passed is False and sheets.passed is False
     (absent,) = ledger_figures("nightly", {"ledger": None}, nothing_new=True)
     assert absent.value is None
 
