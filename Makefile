@@ -7,7 +7,7 @@ TAG    ?= dev
 # Test processes: most tests wait on connector processes and emulator latency, not on the CPU.
 TEST_WORKERS ?= 3
 
-.PHONY: demo try test test-e2e test-sandbox soak bench bench-quick sync setup schedule status unschedule images clean verify
+.PHONY: demo try test test-e2e test-long test-sandbox soak bench bench-quick sync setup schedule status unschedule images clean verify
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,9 @@ test-e2e: $(STAMP)  ## only the end-to-end scenarios (connectors as processes ag
 
 soak: $(STAMP)  ## the 429-storm scenario 20 times, compressed in-process and at full scale through both connectors, 3 at once (~30 min)
 	$(BIN)/python -m pytest -m soak -n 3 integration_tests/source/test_source_stall_and_failure.py integration_tests/e2e/test_storm_soak.py
+
+test-long: $(STAMP)  ## scenarios that wait out a connector's own retries, e.g. make sync with Drive unreachable (~1 min each)
+	$(BIN)/python -m pytest -m long_wait integration_tests
 
 test-sandbox: $(STAMP)  ## the real Qonto sandbox / Google Drive suite (needs secrets/sandbox_*.json)
 	$(BIN)/python -m pytest -m sandbox -rs integration_tests
