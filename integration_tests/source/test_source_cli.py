@@ -97,6 +97,15 @@ def test_given_config_missing_start_date_when_check_then_failed_by_spec_validati
     assert status["status"] == "FAILED" and "start_date" in status["message"]
 
 
+def test_given_a_config_the_source_rejects_when_discover_then_exactly_one_readable_trace_error(small_emu, tmp_path):
+    # a failure outside `read` (no error from the CDK first) still reaches the caller, once
+    process = cli("discover", config=small_emu.source_config(start_date="last year"), tmp_path=tmp_path)
+
+    assert process.returncode != 0
+    (error,) = [m["trace"]["error"] for m in of_type(process, "TRACE") if m["trace"]["type"] == "ERROR"]
+    assert "start_date 'last year' is not a date" in error["message"] and "Traceback" not in error["message"]
+
+
 def test_given_discover_then_streams_keys_and_cursors(small_emu, tmp_path):
     process = cli("discover", config=small_emu.source_config(), tmp_path=tmp_path)
 
