@@ -7,7 +7,7 @@ TAG    ?= dev
 # Test processes: most tests wait on connector processes and emulator latency, not on the CPU.
 TEST_WORKERS ?= 3
 
-.PHONY: demo try test test-e2e test-large test-sandbox soak bench bench-quick sync setup schedule status unschedule images clean verify
+.PHONY: demo try test test-e2e test-large test-long test-sandbox soak bench bench-quick sync setup schedule status unschedule images clean verify
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,9 @@ soak: $(STAMP)  ## the 429-storm scenario 20 times, compressed in-process and at
 
 test-large: $(STAMP)  ## the production-scale scenarios the default run skips (a 40,000-row ledger)
 	RUN_LARGE_TESTS=1 $(BIN)/python -m pytest -m large -p no:xdist integration_tests
+
+test-long: $(STAMP)  ## scenarios that wait out a connector's own retries, e.g. make sync with Drive unreachable (~1 min each)
+	$(BIN)/python -m pytest -m long_wait integration_tests
 
 test-sandbox: $(STAMP)  ## the real Qonto sandbox / Google Drive suite (needs secrets/sandbox_*.json)
 	$(BIN)/python -m pytest -m sandbox -rs integration_tests

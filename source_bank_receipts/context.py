@@ -11,6 +11,7 @@ from .api import BankApi
 from .config import ConfigError, Settings
 from .dates import floor_to_tick
 from .downloads import ReceiptDownloader
+from .send_plan import SendPlan
 from .status_support import ReversedSupport, StatusSupport
 
 
@@ -31,6 +32,8 @@ class SyncContext:
         self.statuses = StatusSupport(self.api.sample_transactions, logger)
         # Whether the bank accepts status[]=reversed (undocumented value): decided once too.
         self.reversed = ReversedSupport(self.api.sample_transactions, logger)
+        # How many receipts the receipts stream will send, logged as its windows are listed.
+        self.send_plan = SendPlan(logger)
         # Every window of this sync ends here: rows updated while the sync runs wait for the next one.
         self.sync_started_at = floor_to_tick(now or datetime.now(timezone.utc))
         self._accounts: Optional[List[Dict[str, Any]]] = None

@@ -28,6 +28,7 @@ from .records import (
     receipt_index_record,
     receipt_metadata,
     transaction_record,
+    variant_size,
 )
 
 
@@ -165,16 +166,27 @@ class ReceiptsPartition(_AccountPartition):
 
     def read(self) -> Iterable[Record]:
         files = total_bytes = 0
-        for transaction, fetched_at in self.transactions():
-            if transaction.get("status") not in EXPORTED_STATUSES:
-                continue
-            for attachment in self.attachments_of(transaction):
-                for variant in self._variants(attachment):
-                    sizes: List[int] = []
-                    yield from self._file_records(transaction, attachment, fetched_at, variant, sizes)
-                    files += len(sizes)
-                    total_bytes += sum(sizes)
+        for transaction, attachment, fetched_at in self._listing():
+            for variant in self._variants(attachment):
+                sizes: List[int] = []
+                yield from self._file_records(transaction, attachment, fetched_at, variant, sizes)
+                files += len(sizes)
+                total_bytes += sum(sizes)
         self._log(f"{files} receipts, {total_bytes} bytes")
+
+    def _listing(self) -> List[Tuple[Dict[str, Any], Dict[str, Any], float]]:
+        """The window's receipts, listed before any download so that the sync can say early how many
+        it will send (send_plan.py). Only metadata is held; a URL that ages past its expiry while
+        earlier files download is renewed by the downloader."""
+        listed = [
+            (transaction, attachment, fetched_at)
+            for transaction, fetched_at in self.transactions()
+            if transaction.get("status") in EXPORTED_STATUSES
+            for attachment in self.attachments_of(transaction)
+        ]
+        sizes = [variant_size(attachment, variant) for _, attachment, _ in listed for variant in self._variants(attachment)]
+        self._context.send_plan.add_window(len(sizes), sizes)
+        return listed
 
     def _variants(self, attachment: Mapping[str, Any]) -> Tuple[str, ...]:
         """The original, and its sealed copy when the option is on and the bank made it available

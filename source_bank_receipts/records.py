@@ -93,6 +93,12 @@ def probative_download(attachment: Mapping[str, Any]) -> Optional[Dict[str, Any]
     }
 
 
+def variant_size(attachment: Mapping[str, Any], variant: str) -> Optional[int]:
+    """The size the bank gives for one variant's file (None when it gives none)."""
+    download = attachment if variant == ORIGINAL else probative_download(attachment) or {}
+    return to_int(download.get("file_size"))
+
+
 def variant_metadata(metadata: Mapping[str, Any], download: Mapping[str, Any], variant: str) -> Dict[str, Any]:
     """Receipt metadata for one variant: the sealed copy has its own file name and type."""
     if variant == ORIGINAL:

@@ -47,11 +47,15 @@ def message_bytes(message: AirbyteMessage) -> bytes:
 
 def write_message(message: AirbyteMessage) -> None:
     admitted = ONE_ERROR.admit(message)
-    if admitted is None:
-        return
-    if admitted.type == Type.RECORD:
+    if admitted is not None:
+        write_admitted(admitted)
+
+
+def write_admitted(message: AirbyteMessage) -> None:
+    """Writes a message `ONE_ERROR` has already let through (admitting it twice would drop it)."""
+    if message.type == Type.RECORD:
         LIVENESS.progress("records emitted")
-    data = message_bytes(admitted)
+    data = message_bytes(message)
     with PRINT_BUFFER.lock:
         PRINT_BUFFER.flush()  # log lines written before this message go first
         out = sys.__stdout__.buffer  # type: ignore[union-attr]
@@ -97,7 +101,7 @@ def run() -> None:
             for message in entrypoint.run(parsed_args):
                 print(f"{message}\n", end="")
         except Exception as error:  # one readable error, the traceback in the log (one_error.py)
-            ONE_ERROR.from_exception(error, write_message)
+            ONE_ERROR.from_exception(error, write_admitted)   # from_exception admits it itself
             ONE_ERROR.summary()
             sys.exit(1)
 

@@ -56,12 +56,16 @@ class WindowGenerator(PartitionGenerator):
 
     def generate(self) -> Iterable[Partition]:
         start = self._context.settings.start_datetime
+        windows = 0
         for account in self._context.accounts():
             delivered = self._cursor.start_for(account["id"]) if self._incremental else None
             lower = max(start, parse_ts(delivered.updated_at)) if delivered else start
             self._cursor.open_account(account["id"], delivered)
             for index, window in enumerate(split_windows(lower, self._context.sync_started_at, self._step)):
+                windows += 1
                 yield self._partition_class(self._stream_name, self._context, account, window, index, delivered if index == 0 else None)
+        if self._stream_name == "receipts":
+            self._context.send_plan.expect_windows(windows)  # the running total is final once these are listed
 
 
 class IndexGenerator(PartitionGenerator):

@@ -143,6 +143,7 @@ def sync(source_config: dict, destination_config: dict, args: argparse.Namespace
     except PyAirbyteError as error:
         cause = tally.cause or error.get_message()   # the connector's own words before PyAirbyte's wrapper
         say(f"sync FAILED: {cause}")
+        _log_other_errors(tally)
         say(f"logs: {args.state_dir / LOG_FILE}, {args.state_dir / 'logs'}/")
         say("what was already filed in Drive is saved; the next run resumes from there.")
         _append_history(args.state_dir, f"FAILED {one_line(cause)}")
@@ -156,6 +157,13 @@ def sync(source_config: dict, destination_config: dict, args: argparse.Namespace
     )
     _record_run(args.state_dir, _run_record(started, run.seconds, run.tally))
     return 0
+
+
+def _log_other_errors(tally: SyncTally) -> None:
+    """Errors after the first (often its consequences) go to the log only: the cause is the first."""
+    for side, message in tally.errors[1:]:
+        if _log is not None:
+            _log.write(f"{time.strftime('%Y-%m-%d [%H:%M:%S]')} also reported by the {side}: {one_line(message)}\n")
 
 
 def _now_iso() -> str:

@@ -3,8 +3,10 @@
 On a terminal: one line redrawn in place (receipts filed, bytes, rate, and an ETA once the total is
 known). In a log (cron, systemd, a pipe): a plain line every `every` seconds, so the log stays
 readable. The numbers come from the connectors' own messages (tools/sync_report.SyncTally): the
-destination's "Progress:" log lines give what is filed in Drive, the source's `receipt_index`
-stream (once complete) how many receipts there are in all.
+destination's "Progress:" log lines give what is filed in Drive, the source's "Receipts to send:"
+log lines how many receipts it will send (a running total as its windows are listed, then the
+total: "filed N of M", then an ETA). Without them (older sources), the `receipt_index` stream once
+complete gives the total.
 """
 
 from __future__ import annotations
@@ -27,21 +29,49 @@ def clock_text(seconds: float) -> str:
     return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
+def eta_seconds(done: int, total: int, elapsed: float) -> float | None:
+    """Time left at the average pace so far; None while there is no pace or nothing left to do."""
+    if done <= 0 or elapsed <= 0 or total <= done:
+        return None
+    return (total - done) / (done / elapsed)
+
+
+def known_total(tally: SyncTally) -> tuple[int, bool]:
+    """(receipts in all, final?): the source's running total as soon as it says one, else the
+    count of receipt_index once complete (sources before 0.3.0 say none), else (0, False)."""
+    if tally.to_send is not None:
+        return tally.to_send.receipts, tally.to_send.final
+    if tally.index_complete:
+        return tally.records.get("receipt_index", 0), True
+    return 0, False
+
+
+def to_send_text(tally: SyncTally) -> str:
+    """'42 receipts to send (3.4 MiB)', '12+ receipts to send so far (…)', or '' before the source says."""
+    plan = tally.to_send
+    if plan is None:
+        return ""
+    size = human_bytes(plan.size) + ("" if plan.size_exact else "+")
+    return f"{plan.receipts} receipts to send ({size})" if plan.final else f"{plan.receipts}+ receipts to send so far ({size})"
+
+
 def live_line(tally: SyncTally, elapsed: float) -> str:
-    """'filed 120 / 4000 receipts · 35.2 MiB read · 2.9 receipts/s · ETA 0:22:10 · 0:00:41'."""
+    """'filed 120 of 4000 receipts · 35.2 MiB read · 2.9 receipts/s · ETA 0:22:10 · elapsed 0:00:41'."""
     done = filed(tally)
-    total = tally.records.get("receipt_index", 0) if tally.index_complete else 0
-    rate = done / elapsed if elapsed > 0 else 0.0
-    count = f"{done} / {total}" if total else f"{done}"
+    total, final = known_total(tally)
     if not done and not tally.receipt_files:   # the first seconds: the bank's accounts and transactions
         read = ", ".join(f"{tally.records[name]} {name.replace('_', ' ')}" for name in sorted(tally.records))
-        return f"reading the bank: {read or 'starting'} · elapsed {clock_text(elapsed)}"
+        planned = f" · {to_send_text(tally)}" if tally.to_send is not None else ""
+        return f"reading the bank: {read or 'starting'}{planned} · elapsed {clock_text(elapsed)}"
+    count = f"{done} of {max(total, done)}{'' if final else '+'}" if total else f"{done}"
+    rate = done / elapsed if elapsed > 0 else 0.0
     parts = [f"filed {count} receipts", f"{tally.receipt_files} read ({human_bytes(tally.receipt_bytes)})"]
     if tally.outcomes.get("bytes_uploaded"):
         parts.append(f"{human_bytes(tally.outcomes['bytes_uploaded'])} uploaded")
     parts.append(f"{rate:.1f} receipts/s")
-    if total and rate > 0 and total > done:
-        parts.append(f"ETA {clock_text((total - done) / rate)}")
+    eta = eta_seconds(done, total, elapsed) if final else None
+    if eta is not None:
+        parts.append(f"ETA {clock_text(eta)}")
     parts.append(f"elapsed {clock_text(elapsed)}")
     return " · ".join(parts)
 

@@ -27,6 +27,28 @@ _WRITES = re.compile(r"^\s*(\d+) Drive write requests?\s*$")
 _ROOT = re.compile(r"Drive root folder .* (\d+) receipts? and (\d+) period folders? known"
                    r"(?:, (\d+) deleted period folders? remembered)?")
 _DELETED = re.compile(r"^Period folder (\S+) was deleted in Drive")
+# The source's running total of what it will send (source_bank_receipts/send_plan.py), e.g.
+# "Receipts to send: 12 (345 bytes) so far, 2 of 5 receipt windows listed" and at last
+# "Receipts to send: 40 (at least 1234567 bytes) in all 5 receipt windows: the total of this sync".
+_TO_SEND = re.compile(r"^Receipts to send: (\d+) \((at least )?(\d+) bytes\) (in all|so far)")
+
+
+@dataclass(frozen=True)
+class ToSend:
+    """How many receipts (and bytes) the source said it will send; `final` once every window is listed."""
+
+    receipts: int
+    size: int
+    size_exact: bool
+    final: bool
+
+
+def parse_to_send(text: str) -> ToSend | None:
+    """The source's 'Receipts to send: …' log line, or None for any other line."""
+    match = _TO_SEND.match(text)
+    if match is None:
+        return None
+    return ToSend(int(match.group(1)), int(match.group(3)), match.group(2) is None, match.group(4) == "in all")
 
 
 def parse_destination_counts(text: str) -> dict[str, int] | None:
@@ -74,6 +96,7 @@ class SyncTally:
     archive: dict[str, int] = field(default_factory=dict)  # what the destination found in Drive
     ledgers: str = ""  # the destination's ledger report line
     errors: list = field(default_factory=list)  # (connector, message) of each TRACE error, in order
+    to_send: ToSend | None = None  # the source's running total of the receipts it will send
 
     @property
     def cause(self) -> str | None:
@@ -95,6 +118,9 @@ class SyncTally:
             status = (message.get("trace") or {}).get("stream_status") or {}
             if status.get("name") == "receipt_index" and status.get("status") == "COMPLETE":
                 self.index_complete = True
+            return
+        if message.get("type") == "LOG":
+            self.to_send = parse_to_send(message["log"].get("message", "")) or self.to_send
             return
         if message.get("type") != "RECORD":
             return
@@ -143,6 +169,8 @@ class SyncTally:
     def progress_line(self) -> str:
         streams = ", ".join(f"{name} {self.stream_count(name)}" for name in sorted(self.records))
         line = f"read: {streams or 'nothing yet'} | {human_bytes(self.receipt_bytes)} of receipts"
+        if self.to_send is not None:
+            line += f" | to send {self.to_send.receipts}{'' if self.to_send.final else '+'}"
         if self.outcomes:
             line += " | " + outcome_text(self.outcomes)
         return line

@@ -39,6 +39,11 @@ def test_given_pyairbyte_runner_when_backfill_then_no_op_then_state_is_kept_and_
     assert first.tally.outcomes.get("uploaded") == expected
     assert first.tally.states_confirmed > 0
     assert progress and progress[-1].startswith("read: ")
+    # the source says how many receipts it will send before the destination has filed any
+    first_total = next(line for line in progress if " | to send " in line)
+    assert " | uploaded " not in first_total or " | uploaded 0, " in first_total, first_total
+    assert first.tally.to_send is not None and first.tally.to_send.final
+    assert first.tally.to_send.receipts == expected
     assert (tmp_path / "state.duckdb").exists()
 
     world.drive.reset_counters()

@@ -57,7 +57,7 @@ def test_given_a_good_then_a_failing_sync_when_status_runs_then_it_shows_both_an
     uploaded = runs[0].outcomes["uploaded"]
     assert uploaded > 0 and runs[0].archive["receipts_known"] == 0
     last_frame = re.findall(r"\r(filed [^\r\n]*)", good.output)[-1]
-    assert last_frame.startswith(f"filed {uploaded} / {uploaded} receipts")   # the last frame = the summary
+    assert last_frame.startswith(f"filed {uploaded} of {uploaded} receipts")   # the last frame = the summary
     assert runs[1].error.startswith("bank side: ") and "\n" not in runs[1].error   # the source's own message…
     assert "Error when writing" not in runs[1].error and "start_date" in runs[1].error   # …not PyAirbyte's wrapper
     assert bank.api_key_credentials()["secret_key"] not in (state / "runs.jsonl").read_text()

@@ -97,6 +97,15 @@ def test_given_config_missing_start_date_when_check_then_failed_by_spec_validati
     assert status["status"] == "FAILED" and "start_date" in status["message"]
 
 
+def test_given_a_config_the_source_rejects_when_discover_then_exactly_one_readable_trace_error(small_emu, tmp_path):
+    # a failure outside `read` (no error from the CDK first) still reaches the caller, once
+    process = cli("discover", config=small_emu.source_config(start_date="last year"), tmp_path=tmp_path)
+
+    assert process.returncode != 0
+    (error,) = [m["trace"]["error"] for m in of_type(process, "TRACE") if m["trace"]["type"] == "ERROR"]
+    assert "start_date 'last year' is not a date" in error["message"] and "Traceback" not in error["message"]
+
+
 def test_given_discover_then_streams_keys_and_cursors(small_emu, tmp_path):
     process = cli("discover", config=small_emu.source_config(), tmp_path=tmp_path)
 
@@ -168,3 +177,21 @@ def test_given_sandbox_with_staging_token_when_check_then_succeeded_and_without_
     assert of_type(ok, "CONNECTION_STATUS")[0]["connectionStatus"]["status"] == "SUCCEEDED"
     status = of_type(refused, "CONNECTION_STATUS")[0]["connectionStatus"]
     assert status["status"] == "FAILED" and "staging token is missing or invalid" in status["message"]
+
+
+def test_given_a_backfill_of_several_windows_when_read_then_the_receipts_to_send_are_logged_before_any_is_sent(small_emu, tmp_path):
+    process = cli("read", config=small_emu.source_config(start_date="2025-01-01"), tmp_path=tmp_path,
+                  extra={"catalog": configured_catalog_json(["receipts"])})
+
+    assert process.returncode == 0, process.stdout[-2000:]
+    stream = messages(process)
+    totals = [i for i, m in enumerate(stream) if m["type"] == "LOG" and m["log"]["message"].startswith("Receipts to send: ")]
+    chunks = [m["record"]["data"] for m in stream if m["type"] == "RECORD" and m["record"]["stream"] == "receipts"]
+    first_record = next(i for i, m in enumerate(stream) if m["type"] == "RECORD")
+    assert chunks and totals and totals[0] < first_record   # a running total before the first file
+    assert len(totals) > 2, "one line per window listed: a running total"
+    final = stream[totals[-1]]["log"]["message"]
+    files = {(c["attachment_id"], c["variant"]): c["size"] for c in chunks}
+    windows = int(final.split(" in all ")[1].split()[0])
+    assert final == f"Receipts to send: {len(files)} ({sum(files.values())} bytes) in all {windows} receipt windows: the total of this sync"
+    assert sum("the total of this sync" in stream[i]["log"]["message"] for i in totals) == 1

@@ -27,7 +27,7 @@ def test_given_the_total_is_not_known_when_the_line_is_drawn_then_no_eta_is_gues
 
 def test_given_the_index_is_complete_when_the_line_is_drawn_then_the_eta_follows_the_rate():
     line = live_line(tally(index_done=True), elapsed=30)
-    assert "filed 60 / 100 receipts" in line
+    assert "filed 60 of 100 receipts" in line
     assert "ETA 0:00:20" in line          # 40 left at 2 per second
     assert "elapsed 0:00:30" in line
 
@@ -92,13 +92,13 @@ def test_given_the_sync_ended_between_two_frames_when_finished_then_a_final_fram
     out, now, t = io.StringIO(), [0.0], tally(index_done=True)
     display = ProgressDisplay(t, out, tty=True, clock=lambda: now[0])
     now[0] = 1.0
-    display.update()                                  # filed 60 / 100
+    display.update()                                  # filed 60 of 100
     t.observe_destination({"type": "LOG", "log": {"message": PROGRESS.replace("uploaded 40", "uploaded 80")}})
     now[0] = 1.1                                      # too soon for a frame…
     display.update()
     display.update(final=True)                        # …but the last one is always drawn
     display.finish()
-    assert out.getvalue().rsplit("\r", 1)[1].startswith("filed 100 / 100 receipts")
+    assert out.getvalue().rsplit("\r", 1)[1].startswith("filed 100 of 100 receipts")
 
 
 def test_given_only_bank_records_so_far_when_the_line_is_drawn_then_it_says_what_is_being_read():
@@ -107,3 +107,81 @@ def test_given_only_bank_records_so_far_when_the_line_is_drawn_then_it_says_what
         t.observe_source({"type": "RECORD", "record": {"stream": stream, "data": {}}})
     assert live_line(t, elapsed=4) == "reading the bank: 1 bank accounts, 2 transactions · elapsed 0:00:04"
     assert live_line(SyncTally(), elapsed=1) == "reading the bank: starting · elapsed 0:00:01"
+
+
+# -- the source's running total of the receipts it will send ("Receipts to send: …") ----------
+
+import pytest  # noqa: E402
+
+from source_bank_receipts.send_plan import plan_line  # noqa: E402
+from tools.sync_progress import eta_seconds  # noqa: E402
+from tools.sync_report import ToSend, parse_to_send  # noqa: E402
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("Receipts to send: 40 (1234567 bytes) in all 5 receipt windows: the total of this sync", ToSend(40, 1234567, True, True)),
+    ("Receipts to send: 12 (345 bytes) so far, 2 of 5 receipt windows listed", ToSend(12, 345, True, False)),
+    ("Receipts to send: 3 (at least 99 bytes) so far, 1 receipt windows listed", ToSend(3, 99, False, False)),
+    ("Receipts to send: 0 (0 bytes) in all 0 receipt windows: the total of this sync", ToSend(0, 0, True, True)),
+    ("receipts: bank account Main (acc-1), updated a .. b: 3 receipts, 99 bytes", None),
+    ("Progress: uploaded 40, updated 0, restored 0, moved 0, skipped 20", None),
+    ("", None),
+])
+def test_given_source_log_lines_when_parsing_then_only_the_send_total_is_taken(line, expected):
+    assert parse_to_send(line) == expected
+
+
+@pytest.mark.parametrize("receipts, size, exact, listed, expected", [
+    (40, 1234567, True, 5, 5), (12, 345, True, 2, 5), (3, 99, False, 1, None), (0, 0, True, 0, 0), (7, 10, True, 3, 3),
+])
+def test_given_a_running_total_when_the_source_logs_it_then_the_tools_read_back_the_same_numbers(receipts, size, exact, listed, expected):
+    final = expected is not None and listed >= expected
+    assert parse_to_send(plan_line(receipts, size, exact, listed, expected)) == ToSend(receipts, size, exact, final)
+
+
+@pytest.mark.parametrize("done, total, elapsed, expected", [
+    (60, 100, 30, 20.0),     # 40 left at 2 per second
+    (1, 3601, 1, 3600.0),
+    (0, 100, 30, None),      # no pace yet
+    (10, 100, 0, None),
+    (100, 100, 30, None),    # nothing left
+    (120, 100, 30, None),    # more filed than sent (restored from the index): no negative ETA
+])
+def test_given_counts_and_time_when_estimating_then_the_eta_follows_the_average_pace(done, total, elapsed, expected):
+    assert eta_seconds(done, total, elapsed) == expected
+
+
+def _with_plan(line: str, progress: str | None = PROGRESS) -> SyncTally:
+    t = SyncTally()
+    t.observe_source({"type": "RECORD", "record": {"stream": "bank_accounts", "data": {}}})
+    t.observe_source({"type": "LOG", "log": {"message": line}})
+    if progress:
+        t.observe_destination({"type": "LOG", "log": {"message": progress}})
+    return t
+
+
+FINAL = "Receipts to send: 100 (10485760 bytes) in all 4 receipt windows: the total of this sync"
+PARTIAL = "Receipts to send: 70 (at least 7340032 bytes) so far, 3 of 4 receipt windows listed"
+
+
+@pytest.mark.parametrize("line, progress, shown, absent", [
+    (FINAL, None, "reading the bank: 1 bank accounts · 100 receipts to send (10.0 MiB) · elapsed 0:00:30", None),
+    (PARTIAL, None, "reading the bank: 1 bank accounts · 70+ receipts to send so far (7.0 MiB+) · elapsed", None),
+    (FINAL, PROGRESS, "filed 60 of 100 receipts", None),
+    (FINAL, PROGRESS, "ETA 0:00:20", None),
+    (PARTIAL, PROGRESS, "filed 60 of 70+ receipts", "ETA"),      # a running total: no ETA yet
+    ("Receipts to send: 50 (1 bytes) in all 2 receipt windows: the total of this sync", PROGRESS.replace("uploaded 40", "uploaded 40, restored 10").replace(" restored 0,", ""),
+     "filed 70 of 70 receipts", "ETA"),   # restores come on top of what was sent
+])
+def test_given_the_sources_total_when_the_line_is_drawn_then_it_shows_n_of_m_and_an_eta_once_final(line, progress, shown, absent):
+    drawn = live_line(_with_plan(line, progress), elapsed=30)
+    assert shown in drawn, drawn
+    assert absent is None or absent not in drawn, drawn
+
+
+def test_given_a_total_then_a_newer_line_when_tallying_then_the_latest_total_counts():
+    t = _with_plan(PARTIAL, None)
+    t.observe_source({"type": "LOG", "log": {"message": "Receipts to send: x"}})   # not a total: ignored
+    assert t.to_send == ToSend(70, 7340032, False, False)
+    t.observe_source({"type": "LOG", "log": {"message": FINAL}})
+    assert t.to_send.final and t.progress_line().endswith("| to send 100")
