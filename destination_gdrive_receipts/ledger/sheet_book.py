@@ -65,11 +65,12 @@ class SheetLedgers:
 
     # ---- rows
     def receipt_links(self, attachment_ids) -> Links:
-        """A link per receipt still filed in a live folder, labelled by its place among the transaction's."""
+        """A link per receipt still live in Drive wherever it is (its period folder, or where the user filed it),
+        labelled by its place among the transaction's."""
         items = []
         for n, attachment in enumerate(attachment_ids or [], start=1):
-            entry = self._tree.receipt(str(attachment))
-            if entry is not None and entry.live and self._tree.is_live_folder(entry.parent):
+            entry = self._tree.live_receipt(str(attachment))
+            if entry is not None:
                 items.append((f"Receipt {n}", receipt_link(entry.id)))
         return Links(tuple(items))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from integration_tests.destination import messages as M
 from integration_tests.destination.harness import run_write
-from integration_tests.destination.test_ledger_write import for_receipt, ledgers, missing_list, sync_messages, transaction
+from integration_tests.destination.test_ledger_write import for_receipt, ledgers, missing_ids, sync_messages, transaction
 from integration_tests.destination.test_write_backfill import receipts_in
 from integration_tests.destination.test_write_reconcile import index_messages
 from integration_tests.emulators.bank import sealing
@@ -56,8 +56,8 @@ def test_given_an_attachment_removed_at_the_bank_when_synced_then_its_file_is_tr
     assert receipt_files(drive, trashed=False) == {(kept["attachment_id"], "original"), (kept["attachment_id"], "probative")}
     assert "trashed 2" in result.logs and "moved to the Drive trash" in result.logs
     row = {r["Transaction id"]: r for r in ledgers(drive)["2025-04"]}[wrong["transaction_id"]]
-    assert row["Receipt"] == "" and row["Receipt status"] == "receipt missing"
-    assert [r[7] for r in missing_list(drive)[2:]] == [wrong["transaction_id"]]
+    assert row["Receipts"] == "" and row["Receipt status"] == "receipt missing"
+    assert missing_ids(drive) == [wrong["transaction_id"]]
 
 
 def test_given_a_filed_pending_payment_declined_when_synced_then_trashed_once_and_a_restore_by_the_user_is_kept(
@@ -86,7 +86,7 @@ def test_given_a_filed_pending_payment_reversed_when_synced_then_its_receipt_and
     filed, unpaid = for_receipt(PENDING, 3), transaction(10, settled_at=None, emitted_at="2025-04-21T09:00:00Z")
     txs = [for_receipt(kept, 0), filed, unpaid]
     sync(tmp_path, config, with_sealed_copies([kept, PENDING], txs) + index_messages(bank, [kept, PENDING]))
-    assert [r[7] for r in missing_list(drive)[2:]] == [unpaid["id"]]
+    assert missing_ids(drive) == [unpaid["id"]]
 
     # Reversed at the bank (the authorisation cancelled): the source sends both again, reversed, their
     # attachment ids still listed; the index no longer lists the receipt (docs/stream-contract.md).
@@ -98,4 +98,4 @@ def test_given_a_filed_pending_payment_reversed_when_synced_then_its_receipt_and
     assert receipt_files(drive, trashed=False) == {(kept["attachment_id"], "original"), (kept["attachment_id"], "probative")}
     assert "trashed 2" in result.logs
     assert [r["Transaction id"] for r in ledgers(drive)["2025-04"]] == [kept["transaction_id"]]
-    assert missing_list(drive)[2:] == []
+    assert missing_ids(drive) == []

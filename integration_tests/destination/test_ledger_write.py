@@ -63,6 +63,20 @@ def ledgers(drive, shown: bool = False) -> dict[str, list[dict]]:
     return out
 
 
+def receipt_links(drive, period: str) -> dict[str, list[str]]:
+    """Transaction id → the links of its Receipts cell, in the live ledger of `period`."""
+    (record,) = [r for r in drive.files.values() if r.app_properties.get("kind") == "ledger"
+                 and r.app_properties.get("period") == period and not r.trashed]
+    book = drive.spreadsheet(record.id)
+    sheet, columns = ledger_view.connector_tab(book)
+    out = {}
+    for r in range(1, len(sheet.rows)):
+        tx = (sheet.cell(r, columns["transaction_id"]) or {}).get("userEnteredValue", {}).get("stringValue")
+        if tx:
+            out[tx] = ledger_view.links(book, r)
+    return out
+
+
 def missing_ids(drive) -> list[str]:
     """Transaction ids of the Missing receipts list, newest first."""
     (record,) = [r for r in drive.files.values() if r.app_properties.get("kind") == "missing" and not r.trashed]

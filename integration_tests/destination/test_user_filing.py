@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from integration_tests.destination import messages as M
 from integration_tests.destination.harness import run_write
-from integration_tests.destination.test_ledger_write import for_receipt, ledgers, sync_messages
+from integration_tests.destination.test_ledger_write import for_receipt, ledgers, receipt_links, sync_messages
 from integration_tests.destination.test_write_backfill import receipts_in
 from integration_tests.destination.test_write_reconcile import index_messages
 
@@ -73,8 +73,9 @@ def test_given_receipts_moved_into_a_sub_folder_and_out_of_the_archive_when_sync
     assert {a: now[a].parents[0] for a in moved} == moved and len(now) == len(APRIL)
     assert "moved 0" in first.logs and "moved 0" in second.logs and "uploaded 0" in first.logs
     assert bank.downloads == 0
-    links = {row["Transaction id"]: row["Receipt"] for row in ledgers(drive)["2025-04"]}
-    assert all(links[m["transaction_id"]].endswith(f"/file/d/{now[m['attachment_id']].id}/view") for m in APRIL)
+    links = receipt_links(drive, "2025-04")
+    assert all(links[m["transaction_id"]] == [f"https://drive.google.com/file/d/{now[m['attachment_id']].id}/view"]
+               for m in APRIL)
 
     # Trashed from the user's folder, which the connector cannot see: it comes back in its period folder.
     first_moved = APRIL[0]["attachment_id"]
