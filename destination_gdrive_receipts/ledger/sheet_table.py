@@ -20,11 +20,11 @@ from googleapiclient.errors import HttpError
 
 from destination_gdrive_receipts.drive.sheets import SheetsClient
 from destination_gdrive_receipts.ledger import sheet_cells as cells
-from destination_gdrive_receipts.ledger.columns import ROW_CHECK, TX_KEY, Column, Links
+from destination_gdrive_receipts.ledger.columns import ROW_CHECK, TX_KEY, Column
 from destination_gdrive_receipts.ledger.typed import TypedRow
 
 logger = logging.getLogger("airbyte")
-RECEIPTS, RECEIPT_IDS = "receipts", "receipt_ids"
+RECEIPT_IDS = "receipt_ids"
 ROWS_PER_BATCH = 500      # ~0.7 MB of JSON: under the 2 MB Google advises (sheets/api/limits), and the cells
                           # of one batch, built as dicts first, are the ledger pass's largest transient
 DEFAULT_ROWS = 1000       # the grid of a new spreadsheet's first tab
