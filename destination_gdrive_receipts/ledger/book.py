@@ -25,7 +25,7 @@ from destination_gdrive_receipts.ledger.buffer import OFFSET, TransactionBuffer
 from destination_gdrive_receipts.ledger.formats import locale
 from destination_gdrive_receipts.ledger.plan import Filed, PeriodChange, group
 from destination_gdrive_receipts.ledger.probative import SealedCopies, no_status
-from destination_gdrive_receipts.ledger.rows import Row, build_row, relink
+from destination_gdrive_receipts.ledger.rows import RECEIPT_IDS, Row, build_row, relink
 from destination_gdrive_receipts.ledger.sheet_book import SheetLedgers, TooLargeError, is_current
 
 logger = logging.getLogger("airbyte")
@@ -132,7 +132,7 @@ class LedgerBook:
         existing = self._read(source, table.decode) if readable and not reset else {}
         loaded = {tx_id: (self._buffer.at(offset), day) for tx_id, (offset, day) in change.upserts.items()}
         file_ids = self._file_ids(existing.values(), loaded.values())
-        rows = {k: relink(r, file_ids) for k, r in existing.items()}
+        rows = {k: relink(r, file_ids, self._sealed.copies(r.cells[RECEIPT_IDS].split())) for k, r in existing.items()}
         upserts = {tx_id: build_row(tx, day=day, loc=self._loc, file_ids=file_ids,
                                     sealed=self._sealed.copies(tx.get("attachment_ids") or []))
                    for tx_id, (tx, day) in loaded.items()}
