@@ -161,7 +161,7 @@ class Sync:
         self.filer()
         folders = Folders(self._gateway, self._tree, self._manifest, self._mark_dirty)
         self.ledgers.write(gateway=self._gateway, tree=self._tree, folders=folders, manifest=self._manifest,
-                           account_name=self._account_folder_name)
+                           account_name=self._account_folder_name, probative_status=self.index.probative_status)
 
     def _account_folder_name(self, account_id: str) -> str:
         full = self.accounts.complete({"bank_account_id": account_id})

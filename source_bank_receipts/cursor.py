@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any, Dict, Mapping, MutableMapping, Optional
 
@@ -12,6 +13,9 @@ from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partitio
 from airbyte_cdk.sources.types import Record
 
 from .cursor_state import AccountCursor, AccountLedger, build_state, parse_state
+from .state_format import marked, predates_marker
+
+logger = logging.getLogger("airbyte")
 
 
 class PerAccountCursor(Cursor):
@@ -33,6 +37,10 @@ class PerAccountCursor(Cursor):
         self._state_manager = state_manager
         self._message_repository = message_repository
         self._initial: Dict[str, AccountCursor] = parse_state(stream_state)
+        if predates_marker(stream_name, stream_state):
+            logger.info("The %s state was written by 0.2.0: %s is read once from start_date, so the destination "
+                        "rebuilds its ledgers from the bank's data.", stream_name, stream_name)
+            self._initial = {}
         self._ledgers: Dict[str, AccountLedger] = {}
         self._lock = threading.Lock()
         # Keeps state messages in the order their states were computed.
@@ -52,7 +60,7 @@ class PerAccountCursor(Cursor):
             for account_id, ledger in self._ledgers.items():
                 if ledger.cursor is not None:
                     cursors[account_id] = ledger.cursor
-            return build_state(cursors)
+            return marked(self._stream_name, build_state(cursors))
 
     def observe(self, record: Record) -> None:
         pass  # the partition computes its own cursor over every row it read, emitted or not

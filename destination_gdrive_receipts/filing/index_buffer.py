@@ -17,5 +17,11 @@ class IndexBuffer(KeyedSpool):
         if attachment_id:
             self.put(str(attachment_id), record)
 
+    def probative_status(self, attachment_id: str) -> str | None:
+        """The bank's status of the receipt's sealed copy (None: not listed, or copies not exported)."""
+        offset = self._offsets.get(str(attachment_id))
+        entry = self.at(offset).get("probative") if offset is not None else None
+        return str(entry.get("status") or "") or None if isinstance(entry, Mapping) else None
+
     def attachment_ids(self) -> set[str]:
         return set(self._offsets)

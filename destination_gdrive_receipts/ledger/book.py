@@ -24,7 +24,8 @@ from destination_gdrive_receipts.ledger import files, missing, periods, regroup,
 from destination_gdrive_receipts.ledger.buffer import OFFSET, TransactionBuffer
 from destination_gdrive_receipts.ledger.formats import locale
 from destination_gdrive_receipts.ledger.plan import Filed, PeriodChange, group
-from destination_gdrive_receipts.ledger.rows import Row, build_row, relink
+from destination_gdrive_receipts.ledger.probative import SealedCopies, no_status
+from destination_gdrive_receipts.ledger.rows import RECEIPT_IDS, Row, build_row, relink
 from destination_gdrive_receipts.ledger.sheet_book import SheetLedgers, TooLargeError, is_current
 
 logger = logging.getLogger("airbyte")
@@ -48,13 +49,15 @@ class Report:
 class LedgerBook:
     def __init__(self, *, config: Config, gateway: DriveGateway, tree: files.WatchedTree, folders: Folders,
                  manifest: Manifest, account_name: Callable[[str], str], reset: bool,
-                 now: Callable[[], datetime.datetime] | None = None, sheets: Callable[[], Any] | None = None) -> None:
+                 now: Callable[[], datetime.datetime] | None = None, sheets: Callable[[], Any] | None = None,
+                 probative_status: Callable[[str], str | None] = no_status) -> None:
         self._config, self._gateway, self._tree, self._folders = config, gateway, tree, folders
         self._manifest, self._account_name = manifest, account_name
         self._fmt, self._loc = config.ledger, locale(config.ledger_locale)
         self._reset = reset
         self._sheets = SheetLedgers(gateway, tree, sheets or (lambda: None), locale=config.ledger_locale,
                                     time_zone=config.timezone)
+        self._sealed = self._sheets.sealed = SealedCopies(tree, probative_status)
         self._now = now or (lambda: datetime.datetime.now(layout._zone(config.timezone)))
         self.report = Report()
 
@@ -84,8 +87,9 @@ class LedgerBook:
             self._sheets.retire(entry, regroup.RETIRED)
         if self._sheets.upgraded:
             logger.warning("%d ledger(s) written by 0.2.0 (converted CSV, numbers and dates possibly misread) were "
-                           "replaced by Sheets holding this sync's transactions; the old ones are in the trash. "
-                           "Refresh the transactions stream once to rebuild every ledger from the bank's data.",
+                           "replaced by Sheets built from the bank's data of this sync; the old ones are in the trash. "
+                           "The bank receipts source re-reads every transaction once after its upgrade, so they are "
+                           "whole; with a source older than 0.3.0, refresh the transactions stream once.",
                            self._sheets.upgraded)
         if filed or reset:
             self._write_missing(missing_entry, filed, reset)
@@ -128,8 +132,9 @@ class LedgerBook:
         existing = self._read(source, table.decode) if readable and not reset else {}
         loaded = {tx_id: (self._buffer.at(offset), day) for tx_id, (offset, day) in change.upserts.items()}
         file_ids = self._file_ids(existing.values(), loaded.values())
-        rows = {k: relink(r, file_ids) for k, r in existing.items()}
-        upserts = {tx_id: build_row(tx, day=day, loc=self._loc, file_ids=file_ids)
+        rows = {k: relink(r, file_ids, self._sealed.copies(r.cells[RECEIPT_IDS].split())) for k, r in existing.items()}
+        upserts = {tx_id: build_row(tx, day=day, loc=self._loc, file_ids=file_ids,
+                                    sealed=self._sealed.copies(tx.get("attachment_ids") or []))
                    for tx_id, (tx, day) in loaded.items()}
         merged = table.merge(rows, upserts, change.removals)
         dg = table.digest(merged)

@@ -36,6 +36,8 @@ class Facts:
     account: str = ""                         # account folder name
     period: str = ""
     folder: Links = Links(())                 # the period folder (missing list)
+    sealed: Links = Links(())                 # the receipts' sealed (probative) copies in Drive
+    sealed_status: str = ""                   # "sealed copy", "pending at the bank", … ("" when not exported)
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,8 @@ LEDGER_COLUMNS: tuple[Column, ...] = (
     _c("payment_status", "Payment status", TEXT, lambda f: text(f.transaction.get("status")).lower()),
     _c("receipt_status", "Receipt status", TEXT, _receipt_status),
     _c("receipts", "Receipts", LINKS, lambda f: f.receipts),
+    _c("probative_copy", "Probative copy", LINKS, lambda f: f.sealed),
+    _c("probative_status", "Probative status", TEXT, lambda f: f.sealed_status),
     _c("note", "Note", TEXT, _t("note")),
     _c("transaction_id", "Transaction id", TEXT, _t("id")),
     _c("receipt_ids", "Receipt ids", TEXT, lambda f: " ".join(str(a) for a in f.transaction.get("attachment_ids") or [])),

@@ -180,16 +180,21 @@ def build_row(transaction: Mapping[str, Any], *, day: datetime.date, loc: Locale
     return with_check(cells, sort_stamp(transaction))
 
 
-def relink(row: Row, file_ids: Mapping[str, str | None]) -> Row:
-    """The row with its receipt links rebuilt from its receipt ids; the same row when nothing changed.
+def relink(row: Row, file_ids: Mapping[str, str | None], sealed: Mapping[str, SealedCopy] | None = None) -> Row:
+    """The row with its receipt links (and, `sealed` given, its probative cells) rebuilt from its
+    receipt ids; the same row when nothing changed.
 
     Only a row whose links change is re-hashed: cells read back from a spreadsheet may be displayed
     differently from how they were written, and re-hashing them would look like a change.
     """
     attachments = row.cells[RECEIPT_IDS].split()
-    link, more = links_cells(attachments, file_ids)
-    if (link, more) == (row.cells[LINK], row.cells[MORE_LINKS]):
+    fresh = {LINK: None, MORE_LINKS: None}
+    fresh[LINK], fresh[MORE_LINKS] = links_cells(attachments, file_ids)
+    if sealed is not None:
+        fresh[PROBATIVE_LINKS], fresh[PROBATIVE_STATUS] = probative_cells(attachments, sealed)
+    if all(row.cells[i] == value for i, value in fresh.items()):
         return row
     cells = list(row.cells[:-1])
-    cells[LINK], cells[MORE_LINKS] = link, more
+    for i, value in fresh.items():
+        cells[i] = value
     return with_check(cells, row.sort_key)

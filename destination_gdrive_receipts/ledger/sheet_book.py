@@ -5,7 +5,8 @@ appProperties; marker `v` = 2 tells it from a 0.2.0 ledger, a converted CSV), th
 Sheets batchUpdate. Later syncs merge the changed rows (sheet_table.py). A 0.2.0 ledger is never
 read: its numbers and dates were parsed in the account's locale and may be wrong. The first time
 its period is touched, a new Sheet is made from the bank's data in this sync and the old one goes
-to the trash; a refresh of the transactions stream rebuilds every period at once.
+to the trash. The source re-reads every transaction once when given a state written by 0.2.0
+(source_bank_receipts/state_format.py), so that first sync touches every period with all its rows.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from destination_gdrive_receipts.drive.inventory import Entry, marker_value
 from destination_gdrive_receipts.drive.sheets import SheetsClient
 from destination_gdrive_receipts.ledger import files, missing
 from destination_gdrive_receipts.ledger.columns import LEDGER_COLUMNS, MISSING_COLUMNS, Facts, Links
+from destination_gdrive_receipts.ledger.probative import SealedCopies
 from destination_gdrive_receipts.ledger.rows import folder_link, receipt_link
 from destination_gdrive_receipts.ledger.sheet_table import Outcome, SheetTable
 from destination_gdrive_receipts.ledger.typed import TypedRow, build
@@ -45,6 +47,7 @@ class SheetLedgers:
         self._client: SheetsClient | None = None
         self._locale, self._time_zone = locale, time_zone
         self.upgraded = 0
+        self.sealed = SealedCopies(tree)     # the sync's receipt_index statuses are given by the ledger book
         self._folder_links: dict[tuple[str, str | None], Any] = {}
 
     @property
@@ -74,18 +77,26 @@ class SheetLedgers:
                 items.append((f"Receipt {n}", receipt_link(entry.id)))
         return Links(tuple(items))
 
+    def file_links(self, attachment_ids) -> dict[str, Any]:
+        """The cells that link to a transaction's files, by column key: its receipts and sealed copies."""
+        sealed, status = self.sealed.cells(attachment_ids)
+        return {"receipts": self.receipt_links(attachment_ids), "probative_copy": sealed, "probative_status": status}
+
     def _relinker(self, which: str):
-        """"all": every row's links are rebuilt; "changed": rows with a receipt put or moved this sync."""
+        """"all": every row's links are rebuilt; "changed": rows with a receipt (or its sealed copy) put or
+        moved this sync."""
         if which == "all":
-            return self.receipt_links
+            return self.file_links
         if which == "changed":
             changed = self._tree.receipts_changed
-            return lambda ids: (self.receipt_links(ids) if any(marker_value("att", i) in changed for i in ids)
+            return lambda ids: (self.file_links(ids) if any(marker_value("att", i) in changed for i in ids)
                                 else None)
         return None
 
     def ledger_row(self, transaction: Mapping[str, Any], day) -> TypedRow:
-        return build(LEDGER_COLUMNS, Facts(transaction, day, receipts=self.receipt_links(transaction.get("attachment_ids"))))
+        links = self.file_links(transaction.get("attachment_ids"))
+        return build(LEDGER_COLUMNS, Facts(transaction, day, receipts=links["receipts"], sealed=links["probative_copy"],
+                                           sealed_status=links["probative_status"]))
 
     def missing_row(self, transaction: Mapping[str, Any], day, *, account: str, period: str, folder_id: str | None
                     ) -> TypedRow:

@@ -20,11 +20,11 @@ from googleapiclient.errors import HttpError
 
 from destination_gdrive_receipts.drive.sheets import SheetsClient
 from destination_gdrive_receipts.ledger import sheet_cells as cells
-from destination_gdrive_receipts.ledger.columns import ROW_CHECK, TX_KEY, Column, Links
+from destination_gdrive_receipts.ledger.columns import ROW_CHECK, TX_KEY, Column
 from destination_gdrive_receipts.ledger.typed import TypedRow
 
 logger = logging.getLogger("airbyte")
-RECEIPTS, RECEIPT_IDS = "receipts", "receipt_ids"
+RECEIPT_IDS = "receipt_ids"
 ROWS_PER_BATCH = 500      # ~0.7 MB of JSON: under the 2 MB Google advises (sheets/api/limits), and the cells
                           # of one batch, built as dicts first, are the ledger pass's largest transient
 DEFAULT_ROWS = 1000       # the grid of a new spreadsheet's first tab
@@ -71,9 +71,10 @@ class SheetTable:
     # ---- an existing one
     def merge(self, spreadsheet_id: str, upserts: Mapping[str, TypedRow], removals: Iterable[str], *,
               rebuild: bool = False, read_keys: Sequence[str] = (),
-              relink: Callable[[Sequence[str]], Links | None] | None = None) -> Outcome:
-        """Apply the changed rows. `relink`: receipt ids → links (None: unchanged), to refresh the links
-        of rows whose transaction did not change but whose receipt files were restored or moved."""
+              relink: Callable[[Sequence[str]], Mapping[str, Any] | None] | None = None) -> Outcome:
+        """Apply the changed rows. `relink`: receipt ids → the link cells by column key (None: unchanged),
+        to refresh the links of rows whose transaction did not change but whose receipt files (or sealed
+        copies) were filed, restored or moved."""
         layout = self._layout(spreadsheet_id)
         if relink is not None:
             read_keys = tuple(read_keys) + (RECEIPT_IDS,)
@@ -131,14 +132,15 @@ class SheetTable:
         return [{k: _at(columns[i], r) for i, k in enumerate(keys)} for r in range(1, len(ids)) if str(ids[r]).strip()]
 
     def _relinks(self, layout: Layout, found: Mapping[str, int], outcome: Outcome, upserts: Mapping[str, TypedRow],
-                 relink: Callable[[Sequence[str]], Links | None]) -> list[dict]:
+                 relink: Callable[[Sequence[str]], Mapping[str, Any] | None]) -> list[dict]:
         requests = []
-        at = layout.positions[RECEIPTS]
+        kinds = {c.key: c.kind for c in self._columns}
         for tx_id, r in found.items():
             ids = str(outcome.values[tx_id][-1] or "").split()       # RECEIPT_IDS, read last
-            links = relink(ids) if ids and tx_id not in upserts else None
-            if links is not None:
-                requests += cells.write_rows(layout.sheet_id, r, {at: [cells.links_cell(links)]})
+            fresh = relink(ids) if ids and tx_id not in upserts else None
+            if fresh is not None:
+                requests += cells.write_rows(layout.sheet_id, r, {layout.positions[k]: [cells.cell(v, kinds[k])]
+                                                                  for k, v in fresh.items() if k in layout.positions})
         return requests
 
     # ---- finding our tab and columns

@@ -45,3 +45,31 @@ def test_given_sealed_copy_record_without_signature_when_written_then_not_filed_
     assert [f.app_properties.get("var", "original") for f in files] == ["original"]
     assert result.logs.count(f"Sealed copy of receipt {meta['attachment_id']} not filed") == 1
     assert "skipped unsealed 1" in result.logs
+
+
+def test_given_csv_ledgers_and_sealed_copy_statuses_when_written_then_rows_link_the_copy_and_say_each_status(
+        drive, config, tmp_path):
+    import csv
+    import io
+
+    from integration_tests.destination.test_ledger_write import for_receipt, sync_messages
+
+    metas = [M.receipt(n) for n in (1, 2, 3)]
+    items = [({**metas[0], "variant": "original"}, M.content_of(1)),
+             ({**metas[0], "variant": "probative"}, sealing.sealed_pdf("Probative copy of receipt 1")),
+             ({**metas[1], "variant": "original"}, M.content_of(2)), ({**metas[2], "variant": "original"}, M.content_of(3))]
+    statuses = ({"status": "available"}, {"status": "corrupted"}, None)     # None: copies not exported
+    index = [M.record("receipt_index", {**M.index_entry(m, "http://127.0.0.1:9/none"),
+                                        **({"probative": s} if s else {})}) for m, s in zip(metas, statuses)]
+    messages = M.receipts_messages(items) + sync_messages((), [for_receipt(m, n) for n, m in enumerate(metas, 1)])
+
+    result = run_write(tmp_path, {**config, "ledger": "csv"}, messages + index)
+
+    assert result.returncode == 0, result.stderr
+    (ledger,) = [f for f in drive.files.values() if f.app_properties.get("kind") == "ledger" and not f.trashed]
+    rows = {r["Transaction id"]: r for r in csv.DictReader(io.StringIO(drive.content(ledger.id).decode()))}
+    (copy,) = [f for f in drive.files.values() if f.app_properties.get("var") == "probative"]
+    assert (rows["tx-0001"]["Probative copy"], rows["tx-0001"]["Probative status"]) == (
+        f"https://drive.google.com/file/d/{copy.id}/view", "sealed copy")
+    assert (rows["tx-0002"]["Probative copy"], rows["tx-0002"]["Probative status"]) == ("", "corrupted at the bank")
+    assert (rows["tx-0003"]["Probative copy"], rows["tx-0003"]["Probative status"]) == ("", "")

@@ -10,6 +10,7 @@ import io
 
 import pytest
 
+from integration_tests.destination import ledger_view
 from integration_tests.e2e.conftest import SMALL_BANK
 from integration_tests.e2e.drive_view import (
     check_exactly_once,
@@ -36,6 +37,52 @@ def _with_status(world, status: str) -> list:
     return [a for a in exported_attachments(world.bank).values() if a.probative_status == status]
 
 
+LABELS = {"available": "sealed copy", "pending": "pending at the bank", "unavailable": "not produced by the bank",
+          "corrupted": "corrupted at the bank"}
+
+
+def _ledger_sealed_cells(drive) -> dict[str, tuple[str, set[str]]]:
+    """Transaction id → (its ledger row's probative status, the links of its probative copy cell)."""
+    out = {}
+    for record in list(drive.files.values()):
+        if record.app_properties.get("kind") == "ledger" and not record.trashed:
+            book = drive.spreadsheet(record.id)
+            sheet, columns = ledger_view.connector_tab(book)
+            for r in range(1, len(sheet.rows)):
+                tx_id = ((sheet.cell(r, columns["transaction_id"]) or {}).get("userEnteredValue") or {}).get("stringValue")
+                status = ((sheet.cell(r, columns["probative_status"]) or {}).get("userEnteredValue") or {}).get("stringValue")
+                if tx_id:
+                    out[tx_id] = (status or "", set(ledger_view.links(book, r, "probative_copy")))
+    return out
+
+
+def _sealed_cell_problems(world) -> list[str]:
+    """Rows whose probative cells differ from the bank's statuses and the copies filed in Drive."""
+    cells, copies, problems = _ledger_sealed_cells(world.drive), sealed_files(world.drive), []
+    by_tx: dict[str, list] = {}
+    for attachment in exported_attachments(world.bank).values():
+        by_tx.setdefault(attachment.transaction_id, []).append(attachment)
+    for tx_id, attachments in by_tx.items():
+        statuses = {a.probative_status for a in attachments}
+        if len(statuses) != 1:
+            continue           # mixed statuses: one label per receipt, table-tested in the unit tests
+        wanted_links = {f"https://drive.google.com/file/d/{copies[a.id][0].id}/view" for a in attachments if a.id in copies}
+        if cells.get(tx_id) != (LABELS[statuses.pop()], wanted_links):
+            problems.append(f"{tx_id}: {cells.get(tx_id)} (statuses {[a.probative_status for a in attachments]})")
+    return problems
+
+
+def _every_status_on_a_receipt_of_its_own(world) -> None:
+    """The sample's mix spread over transactions of one receipt each, so each status has rows of its own."""
+    single = [a for a in exported_attachments(world.bank).values()
+              if len(world.bank.dataset.transactions[a.transaction_id].attachment_ids) == 1]
+    statuses = {a.probative_status for a in single}
+    spare = [a for a in single if a.probative_status == "available"][:-2]
+    for status in ("pending", "unavailable", "corrupted"):
+        if status not in statuses:
+            world.bank.set_probative(spare.pop().id, status)
+
+
 def _seal_intact(data: bytes) -> bool:
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
@@ -56,6 +103,7 @@ def test_given_copies_on_when_backfilled_then_filed_beside_originals_pending_arr
     bank, drive = sealed_world.bank, sealed_world.drive
     hotel = _add_pending_payment_with_sealed_copy(bank)
     hotel_receipt = bank.dataset.transactions[hotel].attachment_ids[0]
+    _every_status_on_a_receipt_of_its_own(sealed_world)
 
     first = sealed_world.sync()
 
@@ -72,6 +120,11 @@ def test_given_copies_on_when_backfilled_then_filed_beside_originals_pending_arr
     assert len(summary) == 1 and all(f"{len(_with_status(sealed_world, status))} {label}" in summary[0]
                                      for status, label in labels.items() if _with_status(sealed_world, status))
     assert folder_name(drive, sealed_files(drive)[hotel_receipt][0]) == "2025-11"
+    # The ledger rows: a link to each filed sealed copy and the bank's status, in words.
+    assert _sealed_cell_problems(sealed_world) == []
+    assert set(LABELS.values()) <= {status for status, _ in _ledger_sealed_cells(drive).values()}
+    assert all(status == "" for tx, (status, _) in _ledger_sealed_cells(drive).items()
+               if not bank.dataset.transactions[tx].attachment_ids)
 
     # The night after: a pending copy became available (no updated_at bump), the user deleted a
     # copy, the pending payment settled in the next month.
@@ -86,6 +139,7 @@ def test_given_copies_on_when_backfilled_then_filed_beside_originals_pending_arr
     assert folder_name(drive, receipt_files(drive)[hotel_receipt][0]) == "2025-12"
     assert folder_name(drive, sealed_files(drive)[hotel_receipt][0]) == "2025-12"
     assert check_exactly_once(bank, drive) == [] and check_sealed_copies(bank, drive) == []
+    assert _sealed_cell_problems(sealed_world) == []     # the copy made available since: linked, "sealed copy"
 
     # A quiet night: nothing downloaded, nothing written.
     bank.reset_counters()
@@ -128,6 +182,8 @@ def test_given_copies_off_when_synced_then_nothing_probative_read_or_filed(make_
     world.sync()
 
     assert sealed_files(world.drive) == {}
+    cells = _ledger_sealed_cells(world.drive)
+    assert cells and all(v == ("", set()) for v in cells.values())      # the probative columns stay empty
     assert world.bank.count(prefix="/_s3/") == len(exported_attachments(world.bank))  # originals only
     assert check_exactly_once(world.bank, world.drive) == []
 

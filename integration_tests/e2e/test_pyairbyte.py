@@ -36,6 +36,7 @@ def test_given_pyairbyte_runner_when_backfill_then_no_op_then_state_is_kept_and_
     expected = len(exported_attachments(world.bank))
     assert first.tally.receipt_files == expected
     assert first.tally.records["bank_accounts"] == len(world.bank.dataset.accounts)
+    assert first.tally.records["transactions"] > 0
     assert first.tally.outcomes.get("uploaded") == expected
     assert first.tally.states_confirmed > 0
     assert progress and progress[-1].startswith("read: ")
@@ -53,6 +54,8 @@ def test_given_pyairbyte_runner_when_backfill_then_no_op_then_state_is_kept_and_
     assert world.drive.counts["write"] == world.drive.counts["sheets.write"] == 0
     assert world.bank.count(prefix="/_s3/") == 0
     assert second.tally.receipt_files == 0  # the saved state was used: no receipt read again
+    # transactions too: PyAirbyte handed back the transactions state with its format marker
+    assert second.tally.records.get("transactions", 0) == 0
     assert second.tally.outcomes.get("uploaded", 0) == 0
     assert check_exactly_once(world.bank, world.drive) == []
 

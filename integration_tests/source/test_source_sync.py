@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from .conftest import (
     START,
     expected_receipt_ids,
@@ -99,3 +101,31 @@ def test_given_later_start_date_when_synced_then_older_transactions_and_receipts
     assert {t["id"] for t in records_of(output, "transactions")} == expected_transaction_ids(emu, "2025-07-01")
     assert {r["attachment_id"] for r in records_of(output, "receipt_index")} == expected_receipt_ids(emu, "2025-07-01")
     assert all((r.get("settled_at") or r["emitted_at"]) >= "2025-07-01" for r in records_of(output, "receipts"))
+
+
+def _without_ledger_rows_marker(states):
+    """The states as 0.2.0 wrote them: the transactions state has no format marker."""
+    out = copy.deepcopy(states)
+    for message in out:
+        blob = message.stream.stream_state
+        (blob.__dict__ if hasattr(blob, "__dict__") else blob).pop("ledger_rows", None)
+    return out
+
+
+def test_given_a_transactions_state_written_by_0_2_0_when_read_then_every_transaction_once_more_and_receipts_unaffected(emu):
+    config = emu.source_config()
+    first = run_read(config, ["transactions", "receipts"])
+    states = last_states(first)
+    assert all(_state_of(s).get("ledger_rows") == 2 for s in states if s.stream.stream_descriptor.name == "transactions")
+
+    upgraded = run_read(config, ["transactions", "receipts"], state=_without_ledger_rows_marker(states))
+
+    assert {t["id"] for t in records_of(upgraded, "transactions")} == expected_transaction_ids(emu)
+    assert records_of(upgraded, "receipts") == []          # only transactions are read again
+    after = run_read(config, ["transactions", "receipts"], state=last_states(upgraded))
+    assert records_of(after, "transactions") == [] and records_of(after, "receipts") == []
+
+
+def _state_of(message) -> dict:
+    blob = message.stream.stream_state
+    return dict(blob.__dict__ if hasattr(blob, "__dict__") else blob)

@@ -86,6 +86,16 @@ def test_given_a_row_read_back_when_relinked_then_it_is_unchanged_unless_a_link_
     assert moved.sort_key == row.sort_key
 
 
+def test_given_a_csv_row_read_back_when_its_sealed_copy_changed_then_only_then_its_probative_cells_are_rewritten():
+    day, before = datetime.date(2025, 3, 14), {"a1": rows.SealedCopy("pending")}
+    row = rows.build_row(tx(attachment_ids=["a1"]), day=day, loc=FR, file_ids={"a1": "F1"}, sealed=before)
+    assert rows.relink(row, {"a1": "F1"}, before) is row
+    assert rows.relink(row, {"a1": "F1"}) is row                    # no statuses given: cells left as they are
+    filed = rows.relink(row, {"a1": "F1"}, {"a1": rows.SealedCopy("available", "S1")})
+    assert (cells(filed)["Probative copy"], cells(filed)["Probative status"]) == (rows.receipt_link("S1"), "sealed copy")
+    assert filed.check != row.check and filed.sort_key == row.sort_key
+
+
 @pytest.mark.parametrize("stamp, key", [("2025-03-31T22:30:00Z", "20250331T223000"),
                                         ("2025-04-01T00:30:00+02:00", "20250331T223000"), (None, "0"),
                                         ("garbage", "0")])
