@@ -155,11 +155,11 @@ class DriveTree:
         with self._lock:
             return [e for e in self._by_id.values() if e.kind == RECEIPT]
 
-    def live_receipt(self, attachment_id: str) -> Entry | None:
+    def live_receipt(self, attachment_id: str, variant: str = ORIGINAL_VARIANT) -> Entry | None:
         """The receipt's live file wherever it is — in its period folder, a sub-folder the user made, or a
         folder outside the root — for links. A file trashed (alone or with its folder) is not live: Drive
         marks the children of a trashed folder trashed too."""
-        found = self.receipt(attachment_id)
+        found = self.receipt(attachment_id, variant=variant)
         return found if found is not None and found.live else None
 
     def periods(self) -> list[Entry]:

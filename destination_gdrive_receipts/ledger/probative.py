@@ -43,7 +43,5 @@ class SealedCopies:
         return Links(items), probative_cells(ids, copies)[1]
 
     def _file_id(self, attachment_id: str) -> str | None:
-        entry = self._tree.receipt(attachment_id, variant=PROBATIVE)
-        if entry is None or not entry.live or not self._tree.is_live_folder(entry.parent):
-            return None
-        return entry.id
+        entry = self._tree.live_receipt(attachment_id, variant=PROBATIVE)    # wherever the user filed it
+        return entry.id if entry is not None else None
