@@ -18,7 +18,7 @@ import email.utils
 import json
 import threading
 import time
-from typing import Any, Optional, Union
+from typing import Optional, Union
 
 import requests
 from airbyte_cdk.models import FailureType

@@ -23,7 +23,7 @@ from destination_gdrive_receipts.filing.manifest import Manifest
 from destination_gdrive_receipts.ledger import files, missing, periods, regroup, table
 from destination_gdrive_receipts.ledger.buffer import OFFSET, TransactionBuffer
 from destination_gdrive_receipts.ledger.formats import locale
-from destination_gdrive_receipts.ledger.plan import Filed, PeriodChange, group
+from destination_gdrive_receipts.ledger.plan import Filing, PeriodChange, group
 from destination_gdrive_receipts.ledger.probative import SealedCopies, no_status
 from destination_gdrive_receipts.ledger.rows import RECEIPT_IDS, Row, build_row, relink
 from destination_gdrive_receipts.ledger.sheet_book import SheetLedgers, TooLargeError, is_current
@@ -73,7 +73,7 @@ class LedgerBook:
         self._buffer = transactions
         changes, filed = group(transactions.with_offsets(), period=self._config.period,
                                timezone=self._config.timezone, account_name=self._account_name,
-                               on_error=self._skip_transaction, keep=lambda tx: tx[OFFSET])
+                               on_error=self._skip_transaction, keep=lambda tx: tx[OFFSET], load=transactions.at)
         periods.add_receipt_changes(self._tree, changes, self._foreign)
         periods.add_trashed_ledgers(self._tree, changes, self._foreign)
         if reset:
@@ -130,7 +130,7 @@ class LedgerBook:
         # A Sheet is not read into a CSV ledger: its cells are typed and its first tab may be the user's.
         readable = source is not None and source.markers.get("fmt") == files.CSV
         existing = self._read(source, table.decode) if readable and not reset else {}
-        loaded = {tx_id: (self._buffer.at(offset), day) for tx_id, (offset, day) in change.upserts.items()}
+        loaded = {tx_id: self._load(offset) for tx_id, offset in change.upserts.items()}
         file_ids = self._file_ids(existing.values(), loaded.values())
         rows = {k: relink(r, file_ids, self._sealed.copies(r.cells[RECEIPT_IDS].split())) for k, r in existing.items()}
         upserts = {tx_id: build_row(tx, day=day, loc=self._loc, file_ids=file_ids,
@@ -167,8 +167,8 @@ class LedgerBook:
                            "with this sync's transactions of the period; a full refresh of the transactions "
                            "stream makes it whole.", change.period, change.account_name or change.account_id)
         upserts = {tx_id: self._sheets.ledger_row(tx, day) for tx_id, (tx, day) in change.carried.items()}
-        for tx_id, (offset, day) in change.upserts.items():
-            upserts[tx_id] = self._sheets.ledger_row(self._buffer.at(offset), day)
+        for tx_id, offset in change.upserts.items():
+            upserts[tx_id] = self._sheets.ledger_row(*self._load(offset))
         markers = {"kind": files.LEDGER, "root": self._tree.root_id,
                    "acct": marker_value("acct", change.account_id), "period": change.period, "fmt": self._fmt}
         try:
@@ -186,6 +186,11 @@ class LedgerBook:
                     and (written or target is not None):
                 self._sheets.upgraded += int(old.markers.get("fmt") == files.SHEET)
                 files.trash(self._gateway, self._tree, old)
+
+    def _load(self, offset: int) -> tuple[dict, datetime.date]:
+        """A transaction of this sync read back from the spool, with the day it is filed on."""
+        transaction = self._buffer.at(offset)
+        return transaction, layout.filing_date(transaction, self._config.timezone)
 
     def _folder(self, change: PeriodChange) -> str | None:
         """The live period folder; a new one only for rows to show and a period the user never deleted."""
@@ -232,7 +237,7 @@ class LedgerBook:
         found.sort(key=lambda e: (not e.live, e.created))
         return found[0] if found else None
 
-    def _write_missing(self, entry: Entry | None, filed: Mapping[str, Filed | None], reset: bool) -> None:
+    def _write_missing(self, entry: Entry | None, filed: Filing, reset: bool) -> None:
         if self._fmt == files.SHEET:
             self._sheets.write_missing(entry, filed, self._buffer, self.report, reset=reset,
                                        description=_MISSING_DESCRIPTION)
@@ -241,13 +246,12 @@ class LedgerBook:
         readable = entry is not None and entry.markers.get("fmt") == files.CSV and not reset
         existing = self._read(entry, decode) if readable else {}
         upserts: dict[str, Row] = {}
-        for tx_id, where in filed.items():
-            if where is not None and where.missing:
-                transaction = self._buffer.at(where.transaction)
-                folder = self._tree.live_period(str(transaction["bank_account_id"]), where.period)
-                upserts[tx_id] = missing.build_row(transaction, day=where.day, loc=self._loc,
-                                                   account=where.account_name, period=where.period,
-                                                   folder_id=folder.id if folder else None)
+        for tx_id, where in filed.missing():
+            transaction = self._buffer.at(where.transaction)
+            folder = self._tree.live_period(str(transaction["bank_account_id"]), where.period)
+            upserts[tx_id] = missing.build_row(transaction, day=where.day, loc=self._loc,
+                                               account=where.account_name, period=where.period,
+                                               folder_id=folder.id if folder else None)
         removals = [tx_id for tx_id in filed if tx_id not in upserts]
         merged = table.merge(existing, upserts, removals, newest_first=True)
         dg = table.digest(merged)

@@ -8,7 +8,7 @@ copy is filed: both cells stay empty.
 
 from __future__ import annotations
 
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Sequence
 
 from destination_gdrive_receipts.filing.variants import PROBATIVE
 from destination_gdrive_receipts.ledger.columns import Links

@@ -21,8 +21,10 @@ from destination_gdrive_receipts.drive.inventory import Entry, marker_value
 from destination_gdrive_receipts.drive.sheets import SheetsClient
 from destination_gdrive_receipts.ledger import files, missing
 from destination_gdrive_receipts.ledger.columns import LEDGER_COLUMNS, MISSING_COLUMNS, Facts, Links
+from destination_gdrive_receipts.ledger.lazy_rows import LazyRows
 from destination_gdrive_receipts.ledger.probative import SealedCopies
-from destination_gdrive_receipts.ledger.rows import folder_link, receipt_link
+from destination_gdrive_receipts.ledger.rows import folder_link, receipt_link, sort_stamp
+from destination_gdrive_receipts.ledger.plan import Filing
 from destination_gdrive_receipts.ledger.sheet_table import Outcome, SheetTable
 from destination_gdrive_receipts.ledger.typed import TypedRow, build
 
@@ -122,11 +124,13 @@ class SheetLedgers:
                 body = {"name": name, "parents": [parent], "mimeType": files.SHEET_MIME, "description": description,
                         "appProperties": {k: v for k, v in markers.items() if v is not None}}
                 entry = self._tree.put(Entry.from_drive(self._gateway.create_file(body, None)))
-                rows = sorted(upserts.values(), key=lambda r: (r.sort_key, r.transaction_id))
-                table.fill_new(entry.id, rows)
-                outcome = Outcome(values={t: tuple(r.values[_key_index(columns, k)] for k in read_keys)
-                                          for t, r in upserts.items()})
-                return entry, outcome, True
+                read = lambda r: tuple(r.values[_key_index(columns, k)] for k in read_keys)  # noqa: E731
+                if isinstance(upserts, LazyRows):
+                    values: dict[str, tuple] = {}
+                    table.fill_new(entry.id, upserts.in_order(lambda t, r: values.__setitem__(t, read(r))))
+                    return entry, Outcome(values=values), True
+                table.fill_new(entry.id, sorted(upserts.values(), key=lambda r: (r.sort_key, r.transaction_id)))
+                return entry, Outcome(values={t: read(r) for t, r in upserts.items()}), True
             written = False
             if not target.live:
                 files.untrash(self._gateway, self._tree, target)
@@ -147,17 +151,22 @@ class SheetLedgers:
         return self._tree.put(Entry.from_drive(moved))
 
     # ---- the missing list
-    def write_missing(self, entry: Entry | None, filed: Mapping[str, Any], buffer: Any, report: Any, *,
+    def write_missing(self, entry: Entry | None, filed: Filing, buffer: Any, report: Any, *,
                       reset: bool, description: str) -> None:
-        upserts = {}
-        for tx_id, where in filed.items():
-            if where is not None and where.missing:
-                transaction = buffer.at(where.transaction)
-                folder = self._tree.live_period(str(transaction["bank_account_id"]), where.period)
-                upserts[tx_id] = self.missing_row(transaction, where.day, account=where.account_name,
-                                                  period=where.period, folder_id=folder.id if folder else None)
+        def row(tx_id: str) -> TypedRow:
+            where = filed[tx_id]
+            transaction = buffer.at(where.transaction)
+            folder = self._tree.live_period(str(transaction["bank_account_id"]), where.period)
+            return self.missing_row(transaction, where.day, account=where.account_name, period=where.period,
+                                    folder_id=folder.id if folder else None)
+
+        # A new list's rows are built batch by batch as they are sent; a merge compares them all first.
+        upserts: Mapping[str, TypedRow] = LazyRows(filed.missing_ids(), row,
+                                                   lambda tx_id: sort_stamp(buffer.at(filed.kept(tx_id))))
         removals = [tx_id for tx_id in filed if tx_id not in upserts]
         target = entry if entry is not None and is_current(entry) else None
+        if target is not None:
+            upserts = dict(upserts.items())
         markers: dict[str, Any] = {"kind": files.MISSING_LIST, "root": self._tree.root_id, "fmt": files.SHEET}
         try:
             made, outcome, written = self.write(

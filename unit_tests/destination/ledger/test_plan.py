@@ -69,3 +69,23 @@ class Stream:
         "pyairbyte-generation-1-incremental-read", "retain-refresh", "truncating-full-read"])
 def test_given_catalog_stream_when_checked_then_only_a_full_read_rebuilds_ledgers(stream, expected):
     assert truncates(stream) is expected
+
+
+def test_given_missing_and_filed_transactions_when_grouped_then_only_missing_ones_are_listed_in_arrival_order():
+    _, filed, _ = plan(tx("m2", emitted="2025-04-01T10:00:00Z"), tx("ok", attachment_ids=["a"]), tx("m1"),
+                       tx("d", status="declined"))
+    assert filed.missing_ids() == ["m2", "m1"]
+    assert [(t, f.period) for t, f in filed.missing()] == [("m2", "2025-04"), ("m1", "2025-03")]
+    assert "d" in filed and "x" not in filed and len(filed) == 4
+
+
+def test_given_rows_built_lazily_when_taken_in_order_then_they_match_sorting_the_built_rows():
+    from destination_gdrive_receipts.ledger.lazy_rows import LazyRows
+    from destination_gdrive_receipts.ledger.typed import TypedRow
+    stamps = {"b": "20250302T000000", "a": "20250302T000000", "c": "20250301T000000"}
+    build = lambda t: TypedRow((t,), t, f"{stamps[t]}~h")  # noqa: E731
+    built = []
+    rows = LazyRows(["b", "a", "c"], build, stamps.__getitem__).in_order(lambda t, r: built.append(t))
+    expected = sorted((build(t) for t in stamps), key=lambda r: (r.sort_key, r.transaction_id))
+    assert len(rows) == 3 and built == []
+    assert rows[0:2] + rows[2:3] == expected and built == ["c", "a", "b"]
