@@ -11,7 +11,7 @@ from destination_gdrive_receipts.ledger import rows
 from destination_gdrive_receipts.ledger.columns import LEDGER_COLUMNS, Links
 from destination_gdrive_receipts.ledger.probative import SealedCopies
 
-LIVE_FOLDER, TRASHED_FOLDER = "folder-live", "folder-trashed"
+LIVE_FOLDER = "folder-live"
 
 
 class FakeTree:
@@ -22,8 +22,10 @@ class FakeTree:
         found = self._copies.get(attachment_id) if variant == "probative" else None
         return SimpleNamespace(id=found[0], live=found[1], parent=found[2]) if found else None
 
-    def is_live_folder(self, folder_id: str | None) -> bool:
-        return folder_id == LIVE_FOLDER
+    def live_receipt(self, attachment_id: str, variant: str = "original"):
+        """Live wherever it is: Drive marks the files of a trashed folder trashed too."""
+        found = self.receipt(attachment_id, variant)
+        return found if found is not None and found.live else None
 
 
 def link(file_id: str) -> str:
@@ -37,7 +39,8 @@ def link(file_id: str) -> str:
     (["a"], {"a": "corrupted"}, {}, ((), "corrupted at the bank")),
     (["a"], {"a": "available"}, {}, ((), "sealed copy, not filed yet")),
     (["a"], {"a": "available"}, {"a": ("f1", False, LIVE_FOLDER)}, ((), "sealed copy, not filed yet")),  # trashed
-    (["a"], {"a": "available"}, {"a": ("f1", True, TRASHED_FOLDER)}, ((), "sealed copy, not filed yet")),
+    (["a"], {"a": "available"}, {"a": ("f1", True, "users-own-folder")},                   # moved by the user
+     ((("Sealed copy 1", link("f1")),), "sealed copy")),
     (["a"], {}, {}, ((), "")),                                                   # copies not exported
     ([], {}, {}, ((), "")),
     (["a", "b"], {"a": "available", "b": "pending"}, {"a": ("f1", True, LIVE_FOLDER)},
