@@ -190,11 +190,13 @@ def print_ledgers(drive, rows_shown: int = 8) -> None:
         locale = sheets.spreadsheets().get(spreadsheetId=ledger.id).execute()["properties"]["locale"]
         print(f"{drive.files[drive.files[ledger.parents[0]].parents[0]].name}/{ledger.name} (Google Sheet in "
               f"{locale}, {len(typed)} row{'' if len(typed) == 1 else 's'}), read back through the Sheets API:")
-        print(f"  {'date (serial)':<22}{'counterparty':<25}{'amount (number)':>22}  {'receipt status':<16}receipts")
+        print(f"  {'date (serial)':<22}{'counterparty':<25}{'amount (number)':>22}  {'receipt status':<16}"
+              f"{'receipts':<24}probative status")
         for value, text in list(zip(typed, shown))[:rows_shown]:
             row, display = dict(zip(keys, value)), dict(zip(keys, text))
             print(f"  {display['date']:<11}{row['date']!s:<11}{str(row['counterparty'])[:24]:<25}"
-                  f"{row['amount']!r:>10} ({display['amount']:>9})  {row['receipt_status']:<16}{display['receipts']}")
+                  f"{row['amount']!r:>10} ({display['amount']:>9})  {row['receipt_status']:<16}"
+                  f"{str(display['receipts'])[:23]:<24}{display.get('probative_status', '')}")
     lists = _latest(drive, "missing")
     if lists:
         keys, typed, shown = read_connector_table(sheets, lists[0].id)
