@@ -20,7 +20,7 @@ from connector_runtime.watchdog import StallWatchdog, stall_limit_s
 from destination_gdrive_receipts.config import ServiceAccountCredentials, parse_config
 from destination_gdrive_receipts.errors import SERVICE_ACCOUNT_HINT, translate
 from destination_gdrive_receipts.filing.input_lines import parse_line, read_lines
-from destination_gdrive_receipts.filing.folders import find_or_create_root
+from destination_gdrive_receipts.filing.root import find_or_create_root
 from destination_gdrive_receipts.drive.quota import free_bytes, human
 from destination_gdrive_receipts.sync import Sync, open_gateway
 

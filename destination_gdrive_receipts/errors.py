@@ -12,7 +12,7 @@ from googleapiclient.errors import HttpError
 
 from destination_gdrive_receipts.filing.assembly import ChunkError
 from destination_gdrive_receipts.drive.gateway import DailyLimitError, DriveFullError, SharedDriveFullError
-from destination_gdrive_receipts.filing.folders import SERVICE_ACCOUNT_HINT, ParentFolderError
+from destination_gdrive_receipts.filing.root import SERVICE_ACCOUNT_HINT, ParentFolderError
 from destination_gdrive_receipts.drive.rate_limit import TRANSPORT_ERRORS, error_reason
 
 SAFE = "Receipts filed before this point are safe and the sync's progress up to them was saved."

@@ -21,7 +21,8 @@ from destination_gdrive_receipts.drive.service import DriveServices
 from destination_gdrive_receipts.filing.corrections import BankCorrections, trash_gone
 from destination_gdrive_receipts.filing.filer import Accounts, Filer
 from destination_gdrive_receipts.filing.layout import account_folder_name
-from destination_gdrive_receipts.filing.folders import Folders, find_or_create_root
+from destination_gdrive_receipts.filing.folders import Folders
+from destination_gdrive_receipts.filing.root import find_or_create_root
 from destination_gdrive_receipts.filing.index_buffer import IndexBuffer
 from destination_gdrive_receipts.drive.inventory import DriveTree, Entry, has_marker
 from destination_gdrive_receipts.filing.manifest import Manifest, ManifestStore, utc_now

@@ -119,10 +119,6 @@ class DriveGateway:
             _, done = downloader.next_chunk(num_retries=self._read_retries)
         return buffer.getvalue()
 
-    def export(self, file_id: str, mime_type: str) -> bytes:
-        """A Google Sheet (or other Docs Editors file) converted to `mime_type`; Drive caps it at 10 MB."""
-        return self._read(lambda s: s.files().export(fileId=file_id, mimeType=mime_type))
-
     def reserve_id(self) -> str:
         """An id from files.generateIds: replaying a create with it cannot make a duplicate."""
         with self._ids_lock:

@@ -14,9 +14,6 @@ from typing import Callable
 from destination_gdrive_receipts.drive.gateway import DriveGateway
 from destination_gdrive_receipts.drive.inventory import DriveTree, Entry, account_markers, marker_value, period_markers
 from destination_gdrive_receipts.filing.manifest import Manifest
-from destination_gdrive_receipts.filing.root import (  # noqa: F401  (older imports)
-    SERVICE_ACCOUNT_HINT, ParentFolderError, find_or_create_root, is_our_root,
-)
 
 logger = logging.getLogger("airbyte")
 
