@@ -75,7 +75,7 @@ class Sync:
 
     @property
     def holds_index(self) -> bool:
-        return len(self.index) > 0
+        return bool(self.index)
 
     def waits_for_reconciliation(self, state: AirbyteStateMessage, held: list[AirbyteStateMessage]) -> bool:
         """Whether a STATE must wait until the index is reconciled at the end of input.
@@ -155,8 +155,9 @@ class Sync:
 
     def _apply_corrections(self) -> None:
         filer = self.filer()
-        kept = filer.filed_now() | self.index.attachment_ids()
-        trash_gone(self._tree, self._gateway, self.corrections, kept_attachments=kept, progress=self.progress)
+        filed, listed = filer.filed_now(), self.index
+        trash_gone(self._tree, self._gateway, self.corrections, progress=self.progress,
+                   kept=lambda att: att in filed or listed.lists(att))
 
     def _write_ledgers(self) -> None:
         self.filer()

@@ -52,7 +52,7 @@ class Ledgers:
 
     @property
     def holds(self) -> bool:
-        return len(self._buffer) > 0
+        return bool(self._buffer)
 
     def due(self, drive_open: bool) -> bool:
         """New transactions, or Drive open anyway (receipts may have moved, a ledger may be in the trash)."""
