@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from array import array
 from bisect import bisect_left
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Mapping
 
 from destination_gdrive_receipts.drive.gateway import DriveGateway
 from destination_gdrive_receipts.drive.inventory import DriveTree, Entry, marker_value
@@ -72,12 +72,14 @@ def _holds(values: array, value: int) -> bool:
 
 
 def trash_gone(tree: DriveTree, gateway: DriveGateway, corrections: BankCorrections, *,
-               kept_attachments: Iterable[str], progress: Progress) -> int:
-    """Trash every live filed receipt the bank no longer has; returns how many."""
-    kept = {marker_value("att", a) for a in kept_attachments}
+               kept: Callable[[str], bool], progress: Progress) -> int:
+    """Trash every live filed receipt the bank no longer has; returns how many.
+
+    `kept(att marker)`: the attachment was filed or listed by the bank in this sync, so it is still there.
+    """
     trashed = 0
     for entry in tree.receipts():
-        if entry.live and GONE not in entry.markers and entry.markers.get("att") not in kept \
+        if entry.live and GONE not in entry.markers and not kept(entry.markers.get("att") or "") \
                 and corrections.gone(entry.markers):
             _trash(tree, gateway, entry)
             progress.add("trashed")

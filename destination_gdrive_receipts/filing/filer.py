@@ -23,6 +23,7 @@ from destination_gdrive_receipts.filing.manifest import Manifest
 from destination_gdrive_receipts.filing.planner import CREATE, SKIP, Plan, plan
 from destination_gdrive_receipts.filing.variants import PROBATIVE, file_key, variant_of
 from destination_gdrive_receipts.progress import Progress
+from destination_gdrive_receipts.hashed_ids import HashedIds
 from connector_runtime.seal_shape import seal_problem
 from destination_gdrive_receipts.drive.quota import QuotaGuard
 
@@ -58,8 +59,10 @@ class Filer:
                  manifest: Manifest, quota: QuotaGuard, progress: Progress, accounts: Accounts) -> None:
         self._config, self._gateway, self._tree, self._folders = config, gateway, tree, folders
         self._manifest, self._quota, self._progress, self._accounts = manifest, quota, progress, accounts
-        self._filed_this_sync: set[str] = set()   # already counted: the index check is no "skip" for them
-        self._filed_attachments: set[str] = set()  # attachment ids of those files (bank corrections spare them)
+        # Already counted: the index check is no "skip" for them (a hash collision: one skip not counted).
+        self._filed_this_sync = HashedIds()
+        # `att` markers of those files: bank corrections spare them (a collision: a file not trashed).
+        self._filed_attachments = HashedIds()
 
     def _place(self, metadata: Mapping[str, Any]) -> tuple[dict, layout.Placement]:
         full = self._accounts.complete(metadata)
@@ -89,7 +92,7 @@ class Filer:
         decision = plan(existing, target, md5=media.md5, sha256=sha256, parent_is_live=self._parent_live(existing),
                         stays=stays)
         self._filed_this_sync.add(file_key(attachment_id, variant))
-        self._filed_attachments.add(attachment_id)
+        self._filed_attachments.add(marker_value("att", attachment_id))
         return self._apply(decision, meta, placement, target, media, sha256, from_index=False)
 
     def file_index(self, record: Mapping[str, Any]) -> str:
@@ -138,9 +141,9 @@ class Filer:
         self._progress.add(SKIPPED_UNSEALED)
         return False
 
-    def filed_now(self) -> set[str]:
-        """Attachment ids filed from content in this sync (either variant)."""
-        return set(self._filed_attachments)
+    def filed_now(self) -> HashedIds:
+        """The `att` markers of the attachments filed from content in this sync (either variant)."""
+        return self._filed_attachments
 
     def _existing(self, account_id: str, attachment_id: str, variant: str, placement: layout.Placement) -> Entry | None:
         live_target = self._tree.live_period(account_id, placement.period_key)

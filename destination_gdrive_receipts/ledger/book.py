@@ -130,7 +130,7 @@ class LedgerBook:
         # A Sheet is not read into a CSV ledger: its cells are typed and its first tab may be the user's.
         readable = source is not None and source.markers.get("fmt") == files.CSV
         existing = self._read(source, table.decode) if readable and not reset else {}
-        loaded = {tx_id: self._load(offset) for tx_id, offset in change.upserts.items()}
+        loaded = {str(tx["id"]): (tx, day) for tx, day in map(self._load, change.upserts)}
         file_ids = self._file_ids(existing.values(), loaded.values())
         rows = {k: relink(r, file_ids, self._sealed.copies(r.cells[RECEIPT_IDS].split())) for k, r in existing.items()}
         upserts = {tx_id: build_row(tx, day=day, loc=self._loc, file_ids=file_ids,
@@ -167,8 +167,8 @@ class LedgerBook:
                            "with this sync's transactions of the period; a full refresh of the transactions "
                            "stream makes it whole.", change.period, change.account_name or change.account_id)
         upserts = {tx_id: self._sheets.ledger_row(tx, day) for tx_id, (tx, day) in change.carried.items()}
-        for tx_id, offset in change.upserts.items():
-            upserts[tx_id] = self._sheets.ledger_row(*self._load(offset))
+        for transaction, day in map(self._load, change.upserts):
+            upserts[str(transaction["id"])] = self._sheets.ledger_row(transaction, day)
         markers = {"kind": files.LEDGER, "root": self._tree.root_id,
                    "acct": marker_value("acct", change.account_id), "period": change.period, "fmt": self._fmt}
         try:
@@ -252,7 +252,7 @@ class LedgerBook:
             upserts[tx_id] = missing.build_row(transaction, day=where.day, loc=self._loc,
                                                account=where.account_name, period=where.period,
                                                folder_id=folder.id if folder else None)
-        removals = [tx_id for tx_id in filed if tx_id not in upserts]
+        removals = [tx_id for tx_id in self._buffer.keys() if tx_id not in upserts]
         merged = table.merge(existing, upserts, removals, newest_first=True)
         dg = table.digest(merged)
         counts = missing.per_account(merged)

@@ -15,6 +15,7 @@ from typing import Any, Mapping
 
 from destination_gdrive_receipts.drive.gateway import DriveGateway, Media
 from destination_gdrive_receipts.drive.inventory import RECEIPT, DriveTree, Entry
+from destination_gdrive_receipts.hashed_ids import HashedIds
 
 SHEET_MIME = "application/vnd.google-apps.spreadsheet"
 CSV_MIME = "text/csv"
@@ -31,7 +32,8 @@ class WatchedTree(DriveTree):
 
     def __init__(self, root_id: str, entries=()) -> None:
         self.receipt_folders_changed: set[str] = set()
-        self.receipts_changed: set[str] = set()      # "att" markers of the receipts put or moved this sync
+        # "att" markers of the receipts put or moved this sync (a hash collision: one more row relinked)
+        self.receipts_changed = HashedIds()
         self._watching = False
         self._changes_lock = threading.Lock()
         super().__init__(root_id, entries)

@@ -21,9 +21,10 @@ class PeriodChange:
     account_id: str
     period: str
     account_name: str = ""
-    # id → what `keep` made of the transaction; its day is worked out again when the row is built
-    # (a tuple and a date per transaction were ~9 MB of an archive's 50,000)
-    upserts: dict[str, Any] = field(default_factory=dict)
+    # What `keep` made of each transaction to write, in arrival order; its id and day are read again
+    # when the row is built (an id-keyed dict, and before it a tuple and a date each, were ~6 and
+    # ~9 MB of an archive's 50,000 transactions)
+    upserts: list[Any] = field(default_factory=list)
     removals: set[str] = field(default_factory=set)
     restore_only: bool = False     # nothing changed: only put back a ledger the user trashed
     carried: dict[str, tuple[Any, datetime.date]] = field(default_factory=dict)   # rows of a former period's ledger
@@ -38,53 +39,44 @@ class Filed:
     missing: bool
 
 
-class Filing(Mapping[str, "Filed | None"]):
-    """Where each transaction of the sync is filed (None: dropped), held compactly.
+class Filing:
+    """This sync's transactions as the missing list needs them: how many there were, and where each
+    one missing a receipt is filed (worked out again from the transaction when asked for).
 
-    Per id only what `keep` made of it (a spool position: no copy) and, for those missing a
-    receipt, the id in a set; a Filed is worked out again from the transaction when asked for.
-    One Filed per transaction of an archive (its date, period text and the rest) was ~15 MB.
+    Per transaction missing a receipt, only what `keep` made of it (a spool position: no copy), in
+    arrival order; nothing for the others, whose ids are read back from the transactions when an
+    existing list needs them. A dict of every id (and before it, a Filed each) was ~8 MB (~15 MB) of
+    an archive's 50,000 transactions. The caller passes each transaction once (the spool keeps the
+    last record of each id).
     """
 
-    def __init__(self, locate: Callable[[Any], Filed | None]) -> None:
-        self._kept: dict[str, Any] = {}          # id → kept, None when dropped
-        self._missing: set[str] = set()
-        self._locate = locate
+    def __init__(self, locate: Callable[[Any], Filed | None], load: Callable[[Any], Mapping[str, Any]]) -> None:
+        self._missing: list[Any] = []
+        self._count = 0
+        self._locate, self._load = locate, load
 
-    def add(self, tx_id: str, filed: Filed | None) -> None:
-        self._kept[tx_id] = None if filed is None else filed.transaction
+    def add(self, filed: Filed | None) -> None:
+        self._count += 1
         if filed is not None and filed.missing:
-            self._missing.add(tx_id)
-        else:
-            self._missing.discard(tx_id)
-
-    def __getitem__(self, tx_id: str) -> Filed | None:
-        kept = self._kept[tx_id]
-        return None if kept is None else self._locate(kept)
-
-    def __contains__(self, tx_id: object) -> bool:
-        return tx_id in self._kept
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._kept)
+            self._missing.append(filed.transaction)
 
     def __len__(self) -> int:
-        return len(self._kept)
+        """Transactions of the sync, dropped ones included (not those left out for an error)."""
+        return self._count
 
-    def kept(self, tx_id: str) -> Any:
-        return self._kept[tx_id]
-
-    def missing_ids(self) -> list[str]:
-        """Ids of the transactions missing a receipt, in arrival order."""
-        return [tx_id for tx_id in self._kept if tx_id in self._missing]
+    def missing_kept(self) -> list[Any]:
+        """What `keep` made of each transaction missing a receipt, in arrival order."""
+        return list(self._missing)
 
     def missing(self) -> Iterator[tuple[str, Filed]]:
         """(id, where it is filed) of every transaction missing a receipt, in arrival order."""
-        for tx_id, kept in self._kept.items():
-            if tx_id in self._missing:
-                filed = self._locate(kept)
-                if filed is not None:
-                    yield tx_id, filed
+        for kept in self._missing:
+            filed = self._locate(kept)
+            if filed is not None:
+                yield str(self._load(kept)["id"]), filed
+
+    def locate(self, kept: Any) -> Filed | None:
+        return self._locate(kept)
 
 
 def file_one(transaction: Mapping[str, Any], *, period: str, timezone: str, account_name: Callable[[str], str],
@@ -119,7 +111,7 @@ def group(transactions: Iterable[Mapping[str, Any]], *, period: str, timezone: s
         return file_one(load(kept), period=period, timezone=timezone, account_name=account_name,
                         keep=lambda _: kept)[0]
 
-    filing = Filing(locate)
+    filing = Filing(locate, load)
 
     def change(account: str, key: str) -> PeriodChange:
         return changes.setdefault((account, key), PeriodChange(account, key))
@@ -132,11 +124,11 @@ def group(transactions: Iterable[Mapping[str, Any]], *, period: str, timezone: s
         except ValueError as error:
             on_error(transaction, error)
             continue
-        filing.add(tx_id, filed)
+        filing.add(filed)
         if filed is not None:
             target = change(account, filed.period)
             target.account_name = filed.account_name
-            target.upserts[tx_id] = filed.transaction
+            target.upserts.append(filed.transaction)
         for key in drop_from:
             change(account, key).removals.add(tx_id)
     return changes, filing

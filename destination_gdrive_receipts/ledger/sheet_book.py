@@ -12,6 +12,7 @@ to the trash. The source re-reads every transaction once when given a state writ
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from typing import Any, Callable, Mapping
 
 from googleapiclient.errors import HttpError
@@ -126,9 +127,9 @@ class SheetLedgers:
                 entry = self._tree.put(Entry.from_drive(self._gateway.create_file(body, None)))
                 read = lambda r: tuple(r.values[_key_index(columns, k)] for k in read_keys)  # noqa: E731
                 if isinstance(upserts, LazyRows):
-                    values: dict[str, tuple] = {}
-                    table.fill_new(entry.id, upserts.in_order(lambda t, r: values.__setitem__(t, read(r))))
-                    return entry, Outcome(values=values), True
+                    tally: Counter = Counter()
+                    table.fill_new(entry.id, upserts.in_order(lambda t, r: tally.update((read(r),))))
+                    return entry, Outcome(tally=tally), True
                 table.fill_new(entry.id, sorted(upserts.values(), key=lambda r: (r.sort_key, r.transaction_id)))
                 return entry, Outcome(values={t: read(r) for t, r in upserts.items()}), True
             written = False
@@ -153,19 +154,21 @@ class SheetLedgers:
     # ---- the missing list
     def write_missing(self, entry: Entry | None, filed: Filing, buffer: Any, report: Any, *,
                       reset: bool, description: str) -> None:
-        def row(tx_id: str) -> TypedRow:
-            where = filed[tx_id]
-            transaction = buffer.at(where.transaction)
+        def row(kept: Any) -> TypedRow:
+            where = filed.locate(kept)
+            transaction = buffer.at(kept)
             folder = self._tree.live_period(str(transaction["bank_account_id"]), where.period)
             return self.missing_row(transaction, where.day, account=where.account_name, period=where.period,
                                     folder_id=folder.id if folder else None)
 
         # A new list's rows are built batch by batch as they are sent; a merge compares them all first.
-        upserts: Mapping[str, TypedRow] = LazyRows(filed.missing_ids(), row,
-                                                   lambda tx_id: sort_stamp(buffer.at(filed.kept(tx_id))))
-        removals = [tx_id for tx_id in filed if tx_id not in upserts]
+        upserts: Mapping[str, TypedRow] = LazyRows(filed.missing_kept(), row,
+                                                   order_key=lambda kept: sort_stamp(buffer.at(kept)),
+                                                   id_of=lambda kept: str(buffer.at(kept)["id"]))
         target = entry if entry is not None and is_current(entry) else None
+        removals: list[str] = []      # a new list has no row to remove
         if target is not None:
+            removals = [tx_id for tx_id in buffer.keys() if tx_id not in upserts]
             upserts = dict(upserts.items())
         markers: dict[str, Any] = {"kind": files.MISSING_LIST, "root": self._tree.root_id, "fmt": files.SHEET}
         try:
@@ -175,7 +178,7 @@ class SheetLedgers:
         except TooLargeError as error:
             logger.warning("The Missing receipts list could not be written: %s.", error)
             return
-        counts = missing.count_accounts(str(v[0]) for v in outcome.values.values())
+        counts = missing.count_accounts(str(v[0]) for v in outcome.read_values())
         report.missing_counts = counts
         if made is not None:
             count_markers = missing.count_markers(counts, made)
