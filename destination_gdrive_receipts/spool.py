@@ -56,11 +56,21 @@ class KeyedSpool:
 
     def offset_of(self, key: str) -> int | None:
         """Position of the key's latest record, or None when it was never put."""
+        found = self._find(key)
+        return found[0] if found else None
+
+    def get(self, key: str) -> dict | None:
+        """The key's latest record, or None when it was never put (one read of the file)."""
+        found = self._find(key)
+        return found[1] if found else None
+
+    def _find(self, key: str) -> tuple[int, dict] | None:
         hashes, starts = self._index()
         h = self._hash(key)
         for at in range(bisect_left(hashes, h), bisect_right(hashes, h)):
-            if self._key_at(starts[at]) == key:
-                return starts[at]
+            stored, record = self._line(starts[at])
+            if stored == key:
+                return starts[at], record
         return None
 
     def at(self, offset: int) -> dict:

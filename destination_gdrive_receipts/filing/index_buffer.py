@@ -25,8 +25,8 @@ class IndexBuffer(KeyedSpool):
 
     def probative_status(self, attachment_id: str) -> str | None:
         """The bank's status of the receipt's sealed copy (None: not listed, or copies not exported)."""
-        offset = self.offset_of(att_key(attachment_id))
-        entry = self.at(offset).get("probative") if offset is not None else None
+        record = self.get(att_key(attachment_id))
+        entry = record.get("probative") if record is not None else None
         return str(entry.get("status") or "") or None if isinstance(entry, Mapping) else None
 
     def lists(self, att_marker: str) -> bool:

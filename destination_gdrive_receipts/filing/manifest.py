@@ -123,7 +123,9 @@ class Manifest:
             "period_folders": [{"id": i, "account": a, "period": p, **_when(self.live_at.get(i))}
                                for i, (a, p) in sorted(self.known.items())],
             "deleted_periods": [vars(d) for d in self.deleted],
-            "recent_items": sorted(self.recent),
+            # One string, not a list: after a backfill it holds every item made (20,000 ids), and a
+            # list was ~40,000 small strings to encode and hold at the end of the sync.
+            "recent_items": " ".join(sorted(self.recent)),
         }
         return json.dumps(body, indent=1, sort_keys=True).encode()
 
@@ -135,8 +137,15 @@ class Manifest:
             known={f["id"]: (f["account"], f["period"]) for f in body.get("period_folders", [])},
             deleted=[Deletion(**d) for d in body.get("deleted_periods", [])],
             live_at={f["id"]: f["live_at"] for f in body.get("period_folders", []) if f.get("live_at")},
-            recent=set(body.get("recent_items", [])),
+            recent=_ids(body.get("recent_items")),
         )
+
+
+def _ids(stored: Any) -> set[str]:
+    """Ids as written: one space-separated string (0.3.1 on), or a list (before)."""
+    if isinstance(stored, str):
+        return set(stored.split())
+    return set(stored or [])
 
 
 def _when(live_at: str | None) -> dict:

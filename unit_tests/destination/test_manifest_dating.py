@@ -61,3 +61,13 @@ def test_given_recent_items_when_settled_then_only_unlisted_existing_ones_stay_a
     again = Manifest.from_json(manifest.to_json())
     assert (again.known, again.live_at, again.recent) == (manifest.known, manifest.live_at, manifest.recent)
     assert Manifest.from_json(b'{"period_folders": [{"id": "f1", "account": "a", "period": "p"}]}').live_at == {}
+
+
+@pytest.mark.parametrize("stored, expected", [
+    ('"id1 id2 id3"', {"id1", "id2", "id3"}),     # 0.3.1 on: one string
+    ('["id1", "id2"]', {"id1", "id2"}),           # before: a list
+    ('""', set()), ("null", set()),
+], ids=["string", "list-from-0.3.0", "empty", "null"])
+def test_given_recent_items_in_either_stored_form_when_read_then_the_same_ids_come_back(stored, expected):
+    assert Manifest.from_json(b'{"recent_items": ' + stored.encode() + b"}").recent == expected
+    assert Manifest.from_json(Manifest(recent=expected).to_json()).recent == expected

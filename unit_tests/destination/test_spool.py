@@ -24,7 +24,7 @@ def test_given_spooled_keys_when_looked_up_then_only_keys_put_are_found_with_the
     spool.put("a", {"v": 1})
     spool.put("b", {"v": 1})
     spool.put("a", {"v": 2})
-    assert spool.at(spool.offset_of("a")) == {"v": 2}
+    assert spool.at(spool.offset_of("a")) == {"v": 2} == spool.get("a") and spool.get("z") is None
     assert "b" in spool and "z" not in spool and spool.offset_of("z") is None
 
 
