@@ -42,6 +42,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--profile", choices=("source", "destination"),
                         help="run that connector under py-spy (needs py-spy on PATH or in .bench/prof-venv); "
                              "writes .bench/profile-<role>.txt (collapsed stacks), and its timings are not claims")
+    parser.add_argument("--trace-rss", choices=("source", "destination"),
+                        help="run that connector under tools/rss_trace.py: .bench/rss-<role>-<pid>.txt logs its "
+                             "memory highs and what it was doing (its peak RSS then includes the sampler)")
     return parser.parse_args(argv)
 
 
@@ -122,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         py_spy = shutil.which("py-spy") or str(scenarios.ROOT / ".bench/prof-venv/bin/py-spy")
         settings.profiled(args.profile, py_spy, scenarios.ROOT / ".bench")
+    if args.trace_rss:
+        settings.rss_traced(args.trace_rss, scenarios.ROOT / ".bench")
     started = time.monotonic()
     if args.quick:
         measured, figures = run_quick(settings)

@@ -50,6 +50,11 @@ class Settings:
         setattr(self, attr, [py_spy, "record", "--format", "raw", "--rate", "100", "--subprocesses",
                              "--output", str(out), "--", *getattr(self, attr)])
 
+    def rss_traced(self, role: str, out_dir: Path) -> None:
+        """Run one connector under tools/rss_trace (RSS highs and where they happen; a file per process)."""
+        out = out_dir / f"rss-{role}-{{pid}}.txt"
+        setattr(self, f"{role}_cmd", [sys.executable, str(ROOT / "tools" / "rss_trace.py"), role, str(out)])
+
 
 def _bank(shape: dict, latency_ms: int) -> EmulatorProcess:
     return EmulatorProcess(data.build_bank, shape=shape, latency_ms=latency_ms)
