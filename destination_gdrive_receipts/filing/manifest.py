@@ -123,9 +123,7 @@ class Manifest:
             "period_folders": [{"id": i, "account": a, "period": p, **_when(self.live_at.get(i))}
                                for i, (a, p) in sorted(self.known.items())],
             "deleted_periods": [vars(d) for d in self.deleted],
-            # One string, not a list: after a backfill it holds every item made (20,000 ids), and a
-            # list was ~40,000 small strings to encode and hold at the end of the sync.
-            "recent_items": " ".join(sorted(self.recent)),
+            "recent_items": _stored_ids(self.recent),
         }
         return json.dumps(body, indent=1, sort_keys=True).encode()
 
@@ -139,6 +137,16 @@ class Manifest:
             live_at={f["id"]: f["live_at"] for f in body.get("period_folders", []) if f.get("live_at")},
             recent=_ids(body.get("recent_items")),
         )
+
+
+def _stored_ids(ids: set[str]) -> str | list[str]:
+    """One space-separated string, not a list: after a backfill it holds every item made (20,000 ids),
+    and a list was ~40,000 small strings to encode at the end of the sync. Drive documents no
+    character set for ids (those seen are letters, digits, - and _): were one ever to hold a space,
+    the list form is written."""
+    ordered = sorted(ids)
+    joined = " ".join(ordered)
+    return joined if len(joined.split()) == len(ordered) else ordered
 
 
 def _ids(stored: Any) -> set[str]:

@@ -67,7 +67,8 @@ def test_given_recent_items_when_settled_then_only_unlisted_existing_ones_stay_a
     ('"id1 id2 id3"', {"id1", "id2", "id3"}),     # 0.3.1 on: one string
     ('["id1", "id2"]', {"id1", "id2"}),           # before: a list
     ('""', set()), ("null", set()),
-], ids=["string", "list-from-0.3.0", "empty", "null"])
+    ('["an id with spaces", "id2"]', {"an id with spaces", "id2"}),    # written as a list, never split
+], ids=["string", "list-from-0.3.0", "empty", "null", "ids-with-spaces"])
 def test_given_recent_items_in_either_stored_form_when_read_then_the_same_ids_come_back(stored, expected):
     assert Manifest.from_json(b'{"recent_items": ' + stored.encode() + b"}").recent == expected
     assert Manifest.from_json(Manifest(recent=expected).to_json()).recent == expected
