@@ -182,7 +182,7 @@ class DriveGateway:
 
     def _create_once(self, body: dict, media: "Media | None") -> dict:
         try:
-            if media is not None and media.size > MULTIPART_MAX_BYTES:
+            if media is not None and media.size > media.one_request_max:
                 return self._resumable(lambda s, m: s.files().create(
                     body=body, media_body=m, fields=FILE_FIELDS, supportsAllDrives=True), media)
             return self._write(lambda s: s.files().create(
@@ -207,7 +207,7 @@ class DriveGateway:
         if add_parents:
             params.update(addParents=add_parents, removeParents=remove_parents)
             self.filed_into[add_parents] = utc_stamp()
-        if media is not None and media.size > MULTIPART_MAX_BYTES:
+        if media is not None and media.size > media.one_request_max:
             return self._resumable(lambda s, m: s.files().update(media_body=m, **params), media)
         if media is not None:
             return self._write(lambda s: s.files().update(media_body=media.upload(resumable=False), **params))
@@ -265,8 +265,12 @@ class DriveGateway:
 class Media:
     """Content to upload: a seekable file with its size and MD5 (to compare with md5Checksum)."""
 
-    def __init__(self, file: Any, size: int, md5: str, mime_type: str) -> None:
+    def __init__(self, file: Any, size: int, md5: str, mime_type: str, *,
+                 one_request_max: int = MULTIPART_MAX_BYTES) -> None:
         self.file, self.size, self.md5, self.mime_type = file, size, md5, mime_type or "application/octet-stream"
+        # Above this size a resumable upload: the client builds a multipart request whole in memory
+        # (several copies of the content), a resumable one reads it a chunk at a time.
+        self.one_request_max = one_request_max
 
     def upload(self, *, resumable: bool) -> MediaIoBaseUpload:
         self.file.seek(0)

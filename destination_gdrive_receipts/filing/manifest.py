@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+import orjson
 import pendulum
 
 from destination_gdrive_receipts.drive.gateway import Media
@@ -23,6 +24,9 @@ from destination_gdrive_receipts.drive.inventory import MANIFEST, Entry, query_l
 MANIFEST_NAME = ".receipts-manifest.json"
 MANIFEST_MIME = "application/json"
 VERSION = 1
+# A manifest after a large backfill lists every item made (~0.7 MB for 20,000): uploaded resumably
+# above this, a chunk at a time, instead of as a multipart request built whole in memory.
+ONE_REQUEST_MAX_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -125,7 +129,7 @@ class Manifest:
             "deleted_periods": [vars(d) for d in self.deleted],
             "recent_items": _stored_ids(self.recent),
         }
-        return json.dumps(body, indent=1, sort_keys=True).encode()
+        return orjson.dumps(body, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)   # bytes, no str copy
 
     @staticmethod
     def from_json(data: bytes) -> "Manifest":
@@ -196,7 +200,7 @@ class ManifestStore:
     def __init__(self, gateway, root_id: str) -> None:
         self._gateway, self._root_id = gateway, root_id
         self._file_id: str | None = None
-        self._saved: bytes | None = None
+        self._saved_md5: str | None = None     # of the content in Drive (not the bytes: ~0.7 MB after a backfill)
 
     def load(self) -> Manifest:
         # Found through its parent, not its markers: a `parents` search is read-after-write consistent
@@ -210,18 +214,19 @@ class ManifestStore:
             return Manifest()
         self._file_id = files[0]["id"]
         try:
-            self._saved = self._gateway.download(self._file_id)
-            return Manifest.from_json(self._saved)
+            saved = self._gateway.download(self._file_id)
+            self._saved_md5 = hashlib.md5(saved).hexdigest()
+            return Manifest.from_json(saved)
         except (ValueError, KeyError, TypeError):
             return Manifest()      # unreadable: start afresh rather than block every sync
 
     def save(self, manifest: Manifest) -> bool:
         """Write the manifest if its content changed; returns whether a write happened."""
         data = manifest.to_json()
-        if data == self._saved:
-            return False
         md5 = hashlib.md5(data).hexdigest()
-        media = Media(io.BytesIO(data), len(data), md5, "application/json")
+        if md5 == self._saved_md5:
+            return False
+        media = Media(io.BytesIO(data), len(data), md5, "application/json", one_request_max=ONE_REQUEST_MAX_BYTES)
         if self._file_id:
             self._gateway.update(self._file_id, {}, media=media)
         else:
@@ -229,5 +234,5 @@ class ManifestStore:
                     "appProperties": {"kind": MANIFEST, "root": self._root_id},
                     "description": "Remembers the period folders this connector made and those you deleted."}
             self._file_id = self._gateway.create_file(body, media)["id"]
-        self._saved = data
+        self._saved_md5 = md5
         return True
