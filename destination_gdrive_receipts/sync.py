@@ -125,6 +125,7 @@ class Sync:
                            len(incomplete), ", ".join(incomplete[:5]))
         if self.holds_index:
             reconcile(self.index, self.filer(), self.writer)
+        self.writer.stop_uploading()
         ledgers_due = self.ledgers.due(drive_open=self._filer is not None)
         if self.corrections and (ledgers_due or self._filer is not None):
             self._apply_corrections()     # before the ledgers: they link only what is live
