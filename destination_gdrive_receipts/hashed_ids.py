@@ -2,7 +2,7 @@
 ~125 (the str and its slot). An archive's backfill keeps several sets of 20,000 attachment ids for
 the whole sync (what was filed, what changed), a few MB each as sets.
 
-Membership only: the ids themselves are not kept. hash() of a str is 64-bit SipHash, so two ids of
+Membership only: the ids themselves are not kept (an id may be any hashable, a pair of ids say). hash() of a str is 64-bit SipHash, so two ids of
 one sync share a hash with a probability of about n²/2⁶⁵ (1e-10 for 50,000); each caller says
 which way such a false "member" errs (always the safe way: a link rebuilt, a file not trashed).
 """
@@ -12,20 +12,20 @@ from __future__ import annotations
 import threading
 from array import array
 from bisect import bisect_left
-from typing import Iterable
+from typing import Hashable, Iterable
 
 _TAIL_MAX = 4096     # recent additions in a small set, merged into the sorted array when it fills
 
 
 class HashedIds:
-    def __init__(self, ids: Iterable[str] = ()) -> None:
+    def __init__(self, ids: Iterable[Hashable] = ()) -> None:
         self._sorted = array("q")
         self._tail: set[int] = set()
         self._lock = threading.Lock()     # upload workers add from their threads
         for item in ids:
             self.add(item)
 
-    def add(self, item: str) -> None:
+    def add(self, item: Hashable) -> None:
         with self._lock:
             value = hash(item)
             if not self._holds(value):
@@ -33,7 +33,7 @@ class HashedIds:
                 if len(self._tail) >= _TAIL_MAX:
                     self._merge()
 
-    def discard(self, item: str) -> None:
+    def discard(self, item: Hashable) -> None:
         with self._lock:
             value = hash(item)
             self._tail.discard(value)

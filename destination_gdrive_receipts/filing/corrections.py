@@ -16,13 +16,12 @@ Held per transaction: 64-bit hashes in arrays (a 50,000-transaction backfill cos
 from __future__ import annotations
 
 import logging
-from array import array
-from bisect import bisect_left
 from typing import Any, Callable, Mapping
 
 from destination_gdrive_receipts.drive.gateway import DriveGateway
 from destination_gdrive_receipts.drive.inventory import DriveTree, Entry, marker_value
 from destination_gdrive_receipts.filing.identity import TRANSACTION
+from destination_gdrive_receipts.hashed_ids import HashedIds
 from destination_gdrive_receipts.ledger.rows import is_void
 from destination_gdrive_receipts.progress import Progress
 
@@ -32,11 +31,10 @@ GONE = "gone"       # appProperties mark of a receipt the connector trashed for 
 
 class BankCorrections:
     def __init__(self) -> None:
-        # 64-bit hashes in flat arrays (8 bytes each; sets of ints cost ~75), sorted once before use.
-        self._seen = array("q")       # transactions received in this sync
-        self._kept = array("q")       # (transaction, attachment) pairs the bank still has
-        self._declined = array("q")   # attachments of declined or reversed transactions (files from before `tx`)
-        self._sorted = False
+        # 64-bit hashes in flat arrays (HashedIds: 8 bytes each; sets of ints cost ~75).
+        self._seen = HashedIds()       # transactions received in this sync
+        self._kept = HashedIds()       # (transaction, attachment) pairs the bank still has
+        self._declined = HashedIds()   # attachments of declined or reversed transactions (files from before `tx`)
 
     def add(self, transaction: Mapping[str, Any]) -> None:
         listed = transaction.get("attachment_ids")
@@ -44,31 +42,23 @@ class BankCorrections:
             return      # no list (absent or null): the bank said nothing about the attachments, trash nothing
         tx = marker_value(TRANSACTION, str(transaction["id"]))
         attachments = [marker_value("att", str(a)) for a in listed]
-        self._seen.append(hash(tx))
-        if is_void(transaction):
-            self._declined.extend(hash(a) for a in attachments)
-        else:
-            self._kept.extend(hash((tx, a)) for a in attachments)
-        self._sorted = False
+        self._seen.add(tx)
+        void = is_void(transaction)
+        for attachment in attachments:
+            if void:
+                self._declined.add(attachment)
+            else:
+                self._kept.add((tx, attachment))
 
     def __bool__(self) -> bool:
-        return len(self._seen) > 0
+        return bool(self._seen)
 
     def gone(self, markers: Mapping[str, str]) -> bool:
         """Whether this sync's transactions say the bank no longer has the filed attachment."""
-        if not self._sorted:
-            for values in (self._seen, self._kept, self._declined):
-                values[:] = array("q", sorted(values))
-            self._sorted = True
         attachment, tx = markers.get("att"), markers.get(TRANSACTION)
-        if tx and _holds(self._seen, hash(tx)):
-            return not _holds(self._kept, hash((tx, attachment)))
-        return _holds(self._declined, hash(attachment))
-
-
-def _holds(values: array, value: int) -> bool:
-    at = bisect_left(values, value)
-    return at < len(values) and values[at] == value
+        if tx and tx in self._seen:
+            return (tx, attachment) not in self._kept
+        return attachment in self._declined
 
 
 def trash_gone(tree: DriveTree, gateway: DriveGateway, corrections: BankCorrections, *,
