@@ -13,6 +13,7 @@ import json
 import tempfile
 from array import array
 from bisect import bisect_left, bisect_right
+from itertools import groupby
 from typing import Any, Callable, Iterator, Mapping
 
 SPOOL_MAX_BYTES = 4 * 1024 * 1024
@@ -48,7 +49,7 @@ class KeyedSpool:
             yield self._key_at(offset)
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and self.offset_of(key) is not None
+        return isinstance(key, str) and self._find(key) is not None
 
     def offsets(self) -> list[int]:
         """Positions of the latest record of every key, in arrival order."""
@@ -91,15 +92,10 @@ class KeyedSpool:
         if self._latest is None:
             order = sorted(range(len(self._hashes)), key=self._hashes.__getitem__)   # stable: arrival order kept
             hashes, starts = array("q"), array("q")
-            group: list[int] = []
-            for i in order + [-1]:
-                if group and (i < 0 or self._hashes[i] != self._hashes[group[0]]):
-                    for start in self._latest_of(group):
-                        hashes.append(self._hashes[group[0]])
-                        starts.append(start)
-                    group = []
-                if i >= 0:
-                    group.append(i)
+            for h, group in groupby(order, key=self._hashes.__getitem__):
+                for start in self._latest_of(list(group)):
+                    hashes.append(h)
+                    starts.append(start)
             self._latest = (hashes, starts)
         return self._latest
 
